@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Muesli.Core.Protocol;
+
+/// <summary>One JSONL event of the backend's stdout, in the exact shape of the protocol spec.</summary>
+public abstract record MuesliEvent
+{
+    /// <summary>The event as one line of JSON, without the newline.</summary>
+    public string ToJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            WriteFields(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    public override string ToString() => ToJson();
+
+    protected abstract void WriteFields(Utf8JsonWriter w);
+
+    /// <summary>Seconds as the client reads them: on the meeting clock, to the millisecond.</summary>
+    protected static double Seconds(double t) => Math.Round(t, 3);
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // Text is the transcript: keep non-ASCII letters readable rather than \u-escaped.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+}
+
+public static class MuesliEvents
+{
+    /// <summary><c>{"type":"status","message":"meeting_started","meta":{...START payload...}}</c></summary>
+    public sealed record MeetingStarted(JsonElement Meta) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("message", "meeting_started");
+            w.WritePropertyName("meta");
+            Meta.WriteTo(w);
+        }
+    }
+
+    /// <summary>A restarted backend picked up a persisted meeting; <c>segments</c> committed turns follow.</summary>
+    public sealed record MeetingResumed(string MeetingId, int Segments) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("message", "meeting_resumed");
+            w.WriteString("meeting_id", MeetingId);
+            w.WriteNumber("segments", Segments);
+        }
+    }
+
+    public sealed record LiveProcessStart(string Stream, double Duration, bool Finalize) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("message", "live_process_start");
+            w.WriteString("stream", Stream);
+            w.WriteNumber("duration", Seconds(Duration));
+            w.WriteBoolean("finalize", Finalize);
+        }
+    }
+
+    public sealed record LiveProcessDone(string Stream, double Duration, int Turns, bool Finalize) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("message", "live_process_done");
+            w.WriteString("stream", Stream);
+            w.WriteNumber("duration", Seconds(Duration));
+            w.WriteNumber("turns", Turns);
+            w.WriteBoolean("finalize", Finalize);
+        }
+    }
+
+    public sealed record MeetingStopped : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("message", "meeting_stopped");
+        }
+    }
+
+    /// <summary>Progress of the full-file pass: preparing, transcribing, diarizing, merging, recovering, complete.</summary>
+    public sealed record Stage(string Name) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("stage", Name);
+        }
+    }
+
+    public sealed record Meter(string Stream, double T, double Rms) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "meter");
+            w.WriteString("stream", Stream);
+            w.WriteNumber("t", Seconds(T));
+            w.WriteNumber("rms", Math.Round(Rms, 6));
+        }
+    }
+
+    public sealed record KnownSpeaker(string SpeakerId, string Name);
+
+    /// <summary>Cumulative list of speaker ids, sent when a new one appears.</summary>
+    public sealed record Speakers(IReadOnlyList<KnownSpeaker> Known) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "speakers");
+            w.WriteStartArray("known");
+            foreach (var s in Known)
+            {
+                w.WriteStartObject();
+                w.WriteString("speaker_id", s.SpeakerId);
+                w.WriteString("name", s.Name);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+    }
+
+    /// <summary>A committed turn.</summary>
+    public sealed record Segment(string Speaker, string SpeakerId, string Stream, double T0, double T1, string Text)
+        : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "segment");
+            w.WriteString("speaker", Speaker);
+            w.WriteString("speaker_id", SpeakerId);
+            w.WriteString("stream", Stream);
+            w.WriteNumber("t0", Seconds(T0));
+            w.WriteNumber("t1", Seconds(T1));
+            w.WriteString("text", Text);
+        }
+    }
+
+    /// <summary>The newest turn not yet committed; sent only when it changed.</summary>
+    public sealed record Partial(string SpeakerId, string Stream, double T0, string Text) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "partial");
+            w.WriteString("speaker_id", SpeakerId);
+            w.WriteString("stream", Stream);
+            w.WriteNumber("t0", Seconds(T0));
+            w.WriteString("text", Text);
+        }
+    }
+
+    public sealed record Error(string Message) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "error");
+            w.WriteString("message", Message);
+        }
+    }
+
+    public sealed record ResultTurn(string SpeakerId, string Stream, double T0, double T1, string Text);
+
+    /// <summary>The full-file pass's transcript with meeting-wide speaker ids.</summary>
+    public sealed record Result(IReadOnlyList<ResultTurn> Turns, IReadOnlyList<KnownSpeaker> Speakers, double Duration)
+        : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "result");
+            w.WriteStartArray("turns");
+            foreach (var t in Turns)
+            {
+                w.WriteStartObject();
+                w.WriteString("speaker_id", t.SpeakerId);
+                w.WriteString("stream", t.Stream);
+                w.WriteNumber("t0", Seconds(t.T0));
+                w.WriteNumber("t1", Seconds(t.T1));
+                w.WriteString("text", t.Text);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("speakers");
+            foreach (var s in Speakers)
+            {
+                w.WriteStartObject();
+                w.WriteString("speaker_id", s.SpeakerId);
+                w.WriteString("name", s.Name);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("duration", Seconds(Duration));
+        }
+    }
+
+    /// <summary>A SCREENSHOT_EVENT echoed as <c>{"type":"screenshot", ...its fields}</c>.</summary>
+    public sealed record Screenshot(JsonElement Fields) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "screenshot");
+            foreach (var p in Fields.EnumerateObject())
+            {
+                if (p.NameEquals("type"))
+                {
+                    continue;
+                }
+
+                p.WriteTo(w);
+            }
+        }
+    }
+}

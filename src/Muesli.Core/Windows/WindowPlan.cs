@@ -1,0 +1,55 @@
+namespace Muesli.Core.Windows;
+
+/// <summary>The numbers that decide when a stream is transcribed and over which bytes.</summary>
+public sealed record WindowOptions
+{
+    /// <summary>New audio needed before a live pass (the original's <c>--live-interval</c>).</summary>
+    public double LiveIntervalSeconds { get; init; } = 15;
+
+    /// <summary>Stream duration needed before the first live pass (<c>--live-min-seconds</c>).</summary>
+    public double LiveMinSeconds { get; init; } = 10;
+
+    /// <summary>Already processed audio re-read before the new audio (<c>--context-seconds</c>).</summary>
+    public double ContextSeconds { get; init; } = 30;
+
+    /// <summary>The original O(T²) behaviour: every live pass reads from byte 0 (<c>--full-reprocess</c>).</summary>
+    public bool FullReprocess { get; init; }
+
+    /// <summary>The most new audio one live window takes; a backlog is worked off in several windows.</summary>
+    public double MaxNewSecondsPerWindow { get; init; } = 120;
+
+    /// <summary>Length of one finalize window; a longer stream is finalized in overlapping windows.</summary>
+    public double FinalizeWindowSeconds { get; init; } = 600;
+}
+
+/// <summary>A byte range of a stream's PCM log and where its time zero lies on the meeting clock.</summary>
+public readonly record struct Window(long ReadStart, long ReadEnd, double TimestampOffset, bool IsFinalize)
+{
+    public long Length => ReadEnd - ReadStart;
+}
+
+/// <summary>The seed's <c>_maybe_process</c>: which bytes a pass reads, as pure functions of the stream's state.</summary>
+public static class WindowPlan
+{
+    /// <summary>
+    /// The live window for a stream whose log holds <paramref name="snapshotBytes"/> bytes, or null when the
+    /// gates (new audio ≥ live interval, duration ≥ live min seconds) are not met.
+    /// read_start = align(max(0, lastProcessedByte − context)); timestamp offset = read_start / bytes per second;
+    /// read_end = min(snapshot, lastProcessedByte + max new). Full reprocess reads [0, snapshot).
+    /// </summary>
+    public static Window? PlanLive(long snapshotBytes, long lastProcessedByte, AudioFormat format, WindowOptions options)
+        => throw new NotImplementedException();
+
+    /// <summary>The finalize pass as the spec states it: from byte 0, offset 0, to the snapshot's end.</summary>
+    public static Window PlanFinalize(long snapshotBytes, AudioFormat format)
+        => throw new NotImplementedException();
+
+    /// <summary>
+    /// The finalize pass over a long stream: consecutive windows whose new parts tile [0, total) with
+    /// at most <see cref="WindowOptions.FinalizeWindowSeconds"/> each, every window after the first
+    /// starting <see cref="WindowOptions.ContextSeconds"/> before its new part. A stream no longer than
+    /// one window gives exactly <see cref="PlanFinalize"/>.
+    /// </summary>
+    public static IReadOnlyList<Window> PlanFinalizeWindows(long totalBytes, AudioFormat format, WindowOptions options)
+        => throw new NotImplementedException();
+}

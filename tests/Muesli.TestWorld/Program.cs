@@ -1,0 +1,6 @@
+namespace Muesli.TestWorld;
+
+public static class Program
+{
+    public static int Main(string[] args) => throw new NotImplementedException();
+}
