@@ -29,15 +29,28 @@ public interface ITranscriptionPipeline : IDisposable
 /// Composes an ASR engine and an optional diarization engine. Without a diarizer every word is labelled
 /// <see cref="SingleSpeaker"/> (the ASR-only mode, where the stream names the speaker).
 /// </summary>
-public sealed class TranscriptionPipeline : ITranscriptionPipeline
+public sealed class TranscriptionPipeline(IAsrEngine asr, IDiarizationEngine? diarizer, MergeOptions merge) : ITranscriptionPipeline
 {
     public const string SingleSpeaker = "SPEAKER_00";
 
-    public TranscriptionPipeline(IAsrEngine asr, IDiarizationEngine? diarizer, MergeOptions merge)
-        => throw new NotImplementedException();
+    public const int SampleRate = 16000;
 
     public PipelineResult Run(ReadOnlySpan<float> window16k, double timestampOffset)
-        => throw new NotImplementedException();
+    {
+        var duration = (double)window16k.Length / SampleRate;
+        var words = Offsets.Shift(asr.Transcribe(window16k), timestampOffset);
+        var diarization = diarizer?.Diarize(window16k) ?? DiarizationResult.Empty;
+        var segments = diarizer is null
+            ? [new SpeakerSegment(timestampOffset, timestampOffset + duration, SingleSpeaker)]
+            : Offsets.Shift(diarization.Segments, timestampOffset);
+        var labelled = SpeakerMerge.AssignSpeakers(words, segments, merge);
+        var turns = SpeakerMerge.BuildTurns(labelled, merge);
+        return new PipelineResult(timestampOffset, duration, words, segments, labelled, turns, diarization.Embeddings);
+    }
 
-    public void Dispose() => throw new NotImplementedException();
+    public void Dispose()
+    {
+        asr.Dispose();
+        diarizer?.Dispose();
+    }
 }

@@ -1,0 +1,218 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Muesli.Actors.Inference;
+using Muesli.Actors.Streams;
+using Muesli.Actors.Transcripts;
+using Muesli.Core;
+using Muesli.Core.Protocol;
+using Muesli.Core.Windows;
+using static Muesli.Actors.Finalize.FinalizeCommands;
+
+namespace Muesli.Actors.Finalize;
+
+/// <summary>
+/// One per stream stop. Steps, each persisted before the next: the full-file pass (windowed, finalize priority) →
+/// the final transcript to the aggregator (tail segments and the meeting's <c>result</c>) → retention of the
+/// stream's files → report the stream done. A crash resumes at the first step not persisted.
+/// </summary>
+public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
+{
+    private readonly string _streamId;
+    private readonly MeetingOptions _options;
+    private readonly IActorRef _router;
+    private readonly IActorRef _streams;
+    private readonly IActorRef _transcripts;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private SagaState _state = SagaState.Empty;
+    private int? _running;
+    private int _failedRounds;
+    private bool _announced;
+
+    public FinalizeSaga(string streamId, MeetingOptions options, IActorRef router, IActorRef streams, IActorRef transcripts)
+    {
+        _streamId = streamId;
+        _options = options;
+        _router = router;
+        _streams = streams;
+        _transcripts = transcripts;
+        PersistenceId = $"finalize-{streamId}";
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is SagaState state)
+            {
+                _state = state;
+            }
+        });
+        Recover<ISagaEvent>(e => _state = _state.Apply(e));
+
+        Command<StartFinalize>(OnStart);
+        Command<StreamCommands.AudioRead>(OnAudio);
+        Command<ChunkResult>(OnResult);
+        Command<ChunkFailed>(OnFailed);
+        Command<Status.Failure>(f => RetryLater($"could not read the stream's audio: {f.Cause.Message}"));
+        Command<TranscriptCommands.FinalApplied>(_ => StepFrom(SagaStep.Publishing, new SagaEvents.ResultPublished()));
+        Command<StreamCommands.StreamClosed>(_ => StepFrom(SagaStep.Retaining, new SagaEvents.Retained()));
+        Command<TranscriptCommands.StreamDoneAck>(_ => StepFrom(SagaStep.Reporting, new SagaEvents.Completed()));
+        Command<Resume>(_ => Continue());
+        Command<GetSagaState>(_ => Sender.Tell(_state));
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string streamId, MeetingOptions options, IActorRef router, IActorRef streams, IActorRef transcripts)
+        => Akka.Actor.Props.Create(() => new FinalizeSaga(streamId, options, router, streams, transcripts));
+
+    private SagaEvents.SagaStarted Plan => _state.Plan!;
+
+    private void OnStart(StartFinalize start)
+    {
+        if (_state.Plan is not null)
+        {
+            Continue();
+            return;
+        }
+
+        var windows = start.Transcribe
+            ? WindowPlan.PlanFinalizeWindows(start.TotalBytes, AudioFormat.Asr, _options.Windows)
+            : [];
+        Persist(new SagaEvents.SagaStarted(start.MeetingId, start.Stream, start.TotalBytes, start.Transcribe, windows), e =>
+        {
+            _state = _state.Apply(e);
+            Continue();
+        });
+    }
+
+    private void Continue()
+    {
+        switch (_state.Step)
+        {
+            case SagaStep.Transcribing:
+                if (_running is not null)
+                {
+                    return;
+                }
+
+                if (!_announced)
+                {
+                    _announced = true;
+                    _transcripts.Tell(new TranscriptCommands.ReachStage(Plan.MeetingId, "transcribing"));
+                    _transcripts.Tell(new TranscriptCommands.Publish(
+                        Plan.MeetingId,
+                        new MuesliEvents.LiveProcessStart(Plan.Stream.Name(), AudioFormat.Asr.SecondsOf(Plan.TotalBytes), Finalize: true)));
+                }
+
+                var index = _state.NextWindow;
+                _running = index;
+                var window = Plan.Windows[index];
+                _streams.Tell(new StreamCommands.ReadAudio(_streamId, window.ReadStart, window.ReadEnd));
+                break;
+            case SagaStep.Publishing:
+                if (Plan.Transcribe)
+                {
+                    _transcripts.Tell(new TranscriptCommands.ReachStage(Plan.MeetingId, "merging"));
+                    var words = FinalPass.Stitch(_state.Windows.Values.ToArray(), _options.FinalizeLagSeconds, _options.Merge);
+                    _transcripts.Tell(new TranscriptCommands.ApplyFinal(Plan.MeetingId, Plan.Stream, words, AudioFormat.Asr.SecondsOf(Plan.TotalBytes)));
+                }
+                else
+                {
+                    StepFrom(SagaStep.Publishing, new SagaEvents.ResultPublished());
+                }
+
+                break;
+            case SagaStep.Retaining:
+                _streams.Tell(new StreamCommands.CloseStream(_streamId, _options.KeepPcm));
+                break;
+            case SagaStep.Reporting:
+                _transcripts.Tell(new TranscriptCommands.StreamDone(Plan.MeetingId, Plan.Stream, Plan.TotalBytes));
+                break;
+            case SagaStep.Done:
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                break;
+        }
+    }
+
+    private void OnAudio(StreamCommands.AudioRead audio)
+    {
+        if (_running is not { } index)
+        {
+            return;
+        }
+
+        _router.Tell(new ChunkRequest(_streamId, index, Plan.Windows[index], audio.Samples, WorkPriority.Finalize, Self));
+    }
+
+    private void OnResult(ChunkResult result)
+    {
+        if (_running != (int)result.Seq)
+        {
+            return;
+        }
+
+        var r = result.Result;
+        var done = new FinalWindow((int)result.Seq, result.Window, r.LabelledWords, r.Segments, r.Embeddings, null);
+        Persist(new SagaEvents.WindowDone(done), e =>
+        {
+            _state = _state.Apply(e);
+            _running = null;
+            _failedRounds = 0;
+            Continue();
+        });
+    }
+
+    private void OnFailed(ChunkFailed failed)
+    {
+        if (_running != (int)failed.Seq || failed.WillRetry)
+        {
+            return;
+        }
+
+        RetryLater($"final pass of {Plan.Stream.Name()} failed on window {failed.Seq + 1}/{Plan.Windows.Count}: {failed.Error}");
+    }
+
+    private void RetryLater(string error)
+    {
+        _transcripts.Tell(new TranscriptCommands.Publish(Plan.MeetingId, new MuesliEvents.Error(error)));
+        var index = _running ?? _state.NextWindow;
+        _running = null;
+        if (++_failedRounds >= _options.MaxChunkAttempts)
+        {
+            // The live transcript already holds this window's committed words; the final pass goes on without it.
+            _log.Error("{0}: giving up on final window {1}", _streamId, index);
+            var window = Plan.Windows[index];
+            _failedRounds = 0;
+            Persist(new SagaEvents.WindowDone(new FinalWindow(index, window, [], [], new Dictionary<string, float[]>(), error)), e =>
+            {
+                _state = _state.Apply(e);
+                Continue();
+            });
+            return;
+        }
+
+        Timers.StartSingleTimer(Resume.Instance, Resume.Instance, _options.RetryBackoff * 5);
+    }
+
+    /// <summary>Persists a step once: a duplicate acknowledgement of an earlier step changes nothing.</summary>
+    private void StepFrom(SagaStep expected, ISagaEvent e)
+    {
+        if (_state.Step != expected)
+        {
+            return;
+        }
+
+        Persist(e, persisted =>
+        {
+            _state = _state.Apply(persisted);
+            Continue();
+        });
+    }
+
+    private sealed class Resume
+    {
+        public static readonly Resume Instance = new();
+    }
+}

@@ -1,0 +1,27 @@
+using Muesli.Inference;
+
+namespace Muesli.Actors.Hosting;
+
+/// <summary>One inference slot of this node: a name (e.g. <c>cpu</c>, <c>cuda:0</c>) and how to build its pipeline.</summary>
+public sealed record WorkerSlot(string Name, string Provider, Func<ITranscriptionPipeline> CreatePipeline);
+
+/// <summary>How a node is composed: its journal, its cluster address, its meetings' options and its workers.</summary>
+public sealed record MuesliNodeOptions
+{
+    public string SystemName { get; init; } = "muesli";
+
+    /// <summary>The SQLite file of the embedded journal and snapshot store.</summary>
+    public required string SqlitePath { get; init; }
+
+    public string Hostname { get; init; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port (the single-node backend).</summary>
+    public int Port { get; init; }
+
+    /// <summary>The node forms a cluster of its own (the single-node backend).</summary>
+    public bool JoinSelf { get; init; } = true;
+
+    public MeetingOptions Meeting { get; init; } = new();
+
+    public IReadOnlyList<WorkerSlot> Workers { get; init; } = [];
+}

@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Muesli.Actors.Sharding;
+using Muesli.Core.Windows;
+using Muesli.Inference;
+
+namespace Muesli.Actors.Inference;
+
+/// <summary>Live chunks go before finalize work: a live meeting must stay responsive while another is finalized.</summary>
+public enum WorkPriority
+{
+    Live = 0,
+    Finalize = 1,
+}
+
+/// <summary>
+/// One pipeline run: a stream's window with its audio (16 kHz mono floats) and where its time zero lies on the
+/// meeting clock. The result goes to <paramref name="ReplyTo"/>.
+/// </summary>
+public sealed record ChunkRequest(
+    string StreamId,
+    long Seq,
+    Window Window,
+    float[] Samples,
+    WorkPriority Priority,
+    IActorRef ReplyTo,
+    int Attempt = 1) : IWithStreamId;
+
+public sealed record ChunkResult(string StreamId, long Seq, Window Window, PipelineResult Result, TimeSpan Elapsed)
+    : IWithStreamId;
+
+/// <summary>A run failed; <paramref name="WillRetry"/> says whether the router has queued it again.</summary>
+public sealed record ChunkFailed(string StreamId, long Seq, string Error, int Attempt, bool WillRetry) : IWithStreamId;
+
+public static class WorkerMessages
+{
+    /// <summary>A worker announces it is ready for work (work pulling).</summary>
+    public sealed record RegisterWorker(string Slot, string Provider);
+
+    public sealed record Run(ChunkRequest Request);
+
+    public sealed record RunSucceeded(ChunkRequest Request, PipelineResult Result, TimeSpan Elapsed);
+
+    public sealed record RunFailed(ChunkRequest Request, string Error);
+
+    /// <summary>The router stops giving the worker work (an operator draining a GPU).</summary>
+    public sealed record Drain(string Slot);
+
+    public sealed record GetRouterStatus;
+
+    public sealed record WorkerStatus(string Slot, string Provider, bool Busy, string? CurrentStream, long Runs, long Failures, bool Draining);
+
+    public sealed record RouterStatus(int QueuedLive, int QueuedFinalize, IReadOnlyList<WorkerStatus> Workers);
+}

@@ -1,0 +1,172 @@
+using Akka.Actor;
+using Akka.Event;
+using static Muesli.Actors.Inference.WorkerMessages;
+
+namespace Muesli.Actors.Inference;
+
+/// <summary>
+/// The single writer in front of the inference pool, replacing the original's global pipeline lock. Workers
+/// register when ready (work pulling); each request goes to an idle worker, live chunks before finalize work.
+/// A failed run is reported to its requester and queued again with exponential backoff, up to a bound; a request
+/// whose worker died is queued again at once.
+/// </summary>
+public sealed class WorkRouter : ReceiveActor, IWithTimers
+{
+    private readonly int _maxAttempts;
+    private readonly TimeSpan _backoff;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LinkedList<ChunkRequest> _live = new();
+    private readonly LinkedList<ChunkRequest> _finalize = new();
+    private readonly Dictionary<IActorRef, Slot> _workers = new();
+    private long _retryKeys;
+
+    public WorkRouter(int maxAttempts, TimeSpan backoff)
+    {
+        _maxAttempts = Math.Max(1, maxAttempts);
+        _backoff = backoff;
+
+        Receive<RegisterWorker>(r =>
+        {
+            if (!_workers.ContainsKey(Sender))
+            {
+                Context.Watch(Sender);
+                _workers[Sender] = new Slot(r.Slot, r.Provider);
+                _log.Info("worker {0} registered ({1}); {2} in the pool", r.Slot, r.Provider, _workers.Count);
+            }
+
+            Dispatch();
+        });
+        Receive<ChunkRequest>(request =>
+        {
+            Enqueue(request, atFront: false);
+            Dispatch();
+        });
+        Receive<Requeue>(r =>
+        {
+            Enqueue(r.Request, atFront: false);
+            Dispatch();
+        });
+        Receive<RunSucceeded>(done =>
+        {
+            var slot = Release(Sender);
+            slot?.Done(failed: false);
+            done.Request.ReplyTo.Tell(new ChunkResult(done.Request.StreamId, done.Request.Seq, done.Request.Window, done.Result, done.Elapsed));
+            Dispatch();
+        });
+        Receive<RunFailed>(failed =>
+        {
+            Release(Sender)?.Done(failed: true);
+            var request = failed.Request;
+            var retry = request.Attempt < _maxAttempts;
+            request.ReplyTo.Tell(new ChunkFailed(request.StreamId, request.Seq, failed.Error, request.Attempt, retry));
+            if (retry)
+            {
+                var delay = _backoff * Math.Pow(2, request.Attempt - 1);
+                Timers.StartSingleTimer($"retry-{_retryKeys++}", new Requeue(request with { Attempt = request.Attempt + 1 }), delay);
+            }
+
+            Dispatch();
+        });
+        Receive<Terminated>(t =>
+        {
+            if (_workers.Remove(t.ActorRef, out var slot) && slot.Current is { } orphan)
+            {
+                _log.Warning("worker {0} died during {1} #{2}; queued again", slot.Name, orphan.StreamId, orphan.Seq);
+                Enqueue(orphan, atFront: true);
+            }
+
+            Dispatch();
+        });
+        Receive<Drain>(d =>
+        {
+            foreach (var slot in _workers.Values.Where(s => s.Name == d.Slot))
+            {
+                slot.Draining = true;
+            }
+
+            Sender.Tell(Status());
+        });
+        Receive<GetRouterStatus>(_ => Sender.Tell(Status()));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(int maxAttempts, TimeSpan backoff)
+        => Akka.Actor.Props.Create(() => new WorkRouter(maxAttempts, backoff));
+
+    private void Enqueue(ChunkRequest request, bool atFront)
+    {
+        var queue = request.Priority == WorkPriority.Live ? _live : _finalize;
+        if (atFront)
+        {
+            queue.AddFirst(request);
+        }
+        else
+        {
+            queue.AddLast(request);
+        }
+    }
+
+    private void Dispatch()
+    {
+        foreach (var (worker, slot) in _workers)
+        {
+            if (slot.Current is not null || slot.Draining)
+            {
+                continue;
+            }
+
+            var queue = _live.Count > 0 ? _live : _finalize;
+            if (queue.First is not { } next)
+            {
+                return;
+            }
+
+            queue.RemoveFirst();
+            slot.Current = next.Value;
+            worker.Tell(new Run(next.Value));
+        }
+    }
+
+    private Slot? Release(IActorRef worker)
+    {
+        if (!_workers.TryGetValue(worker, out var slot))
+        {
+            return null;
+        }
+
+        slot.Current = null;
+        return slot;
+    }
+
+    private RouterStatus Status() => new(
+        _live.Count,
+        _finalize.Count,
+        _workers.Values.Select(s => new WorkerStatus(s.Name, s.Provider, s.Current is not null, s.Current?.StreamId, s.Runs, s.Failures, s.Draining)).ToArray());
+
+    private sealed record Requeue(ChunkRequest Request);
+
+    private sealed class Slot(string name, string provider)
+    {
+        public string Name { get; } = name;
+
+        public string Provider { get; } = provider;
+
+        public ChunkRequest? Current { get; set; }
+
+        public bool Draining { get; set; }
+
+        public long Runs { get; private set; }
+
+        public long Failures { get; private set; }
+
+        public void Done(bool failed)
+        {
+            Runs++;
+            if (failed)
+            {
+                Failures++;
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Muesli.Audio;
+using Muesli.Core.Merge;
+using Muesli.Core.Protocol;
+using Muesli.Core.Windows;
+
+namespace Muesli.Actors;
+
+/// <summary>Every number and switch of a meeting's processing, with the original backend's defaults.</summary>
+public sealed record MeetingOptions
+{
+    /// <summary>Where streams keep their files; <see cref="PerMeetingDirectories"/> adds a folder per meeting.</summary>
+    public string OutputDirectory { get; init; } = ".";
+
+    /// <summary>Cluster nodes host many meetings; the backend has one meeting per output folder.</summary>
+    public bool PerMeetingDirectories { get; init; }
+
+    public IReadOnlySet<StreamKind> Transcribed { get; init; } = new HashSet<StreamKind> { StreamKind.System };
+
+    public WindowOptions Windows { get; init; } = new();
+
+    public MergeOptions Merge { get; init; } = new();
+
+    /// <summary>Seconds at the end of a live window that stay partial (<c>--finalize-lag</c>).</summary>
+    public double FinalizeLagSeconds { get; init; } = 5;
+
+    /// <summary>Live passes while the meeting runs (off with <c>--no-live</c>: only the final pass).</summary>
+    public bool Live { get; init; } = true;
+
+    /// <summary>Turns are labelled by stream (System / Microphone), no diarization (<c>--live-asr-only</c>).</summary>
+    public bool LabelByStream { get; init; }
+
+    public bool KeepPcm { get; init; }
+
+    public RecorderOptions Recorder { get; init; } = new();
+
+    /// <summary>A persistent entity saves a snapshot after this many events.</summary>
+    public int SnapshotEvery { get; init; } = 100;
+
+    /// <summary>Attempts of one chunk before its stream reports it failed for good.</summary>
+    public int MaxChunkAttempts { get; init; } = 3;
+
+    public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    public string StreamDirectory(string meetingId)
+        => PerMeetingDirectories ? Path.Combine(OutputDirectory, meetingId) : OutputDirectory;
+}

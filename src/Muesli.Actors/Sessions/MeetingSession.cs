@@ -1,0 +1,378 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Muesli.Actors.Sharding;
+using Muesli.Actors.Streams;
+using Muesli.Actors.Transcripts;
+using Muesli.Core.Protocol;
+using static Muesli.Core.Protocol.MuesliEvents;
+using Decider = Akka.Streams.Supervision.Decider;
+using Directive = Akka.Streams.Supervision.Directive;
+using Error = Muesli.Core.Protocol.MuesliEvents.Error;
+
+namespace Muesli.Actors.Sessions;
+
+/// <summary>How one client connection is served.</summary>
+public sealed record SessionSettings
+{
+    public bool EmitMeters { get; init; }
+
+    public int MaxPayloadBytes { get; init; } = FrameDecoder.DefaultMaxPayloadBytes;
+
+    /// <summary>Frames decoded ahead of the one being handled; bounds the session's memory.</summary>
+    public int FramesInFlight { get; init; } = 4;
+
+    /// <summary>Why transcription cannot run (e.g. missing models): audio is still captured, and the exit code is 2.</summary>
+    public string? TranscriptionUnavailable { get; init; }
+}
+
+/// <summary>
+/// One per client connection (stdin or TCP). Decodes frames with Akka.Streams, back-pressured end to end: the next
+/// frame is read only when the stream actor has logged the previous one. Starts the meeting's streams on
+/// MEETING_START, forwards audio, relays the meeting's events as JSONL, turns STOP (or end of input) into finalize,
+/// and completes <c>exitCode</c> once the meeting is finalized.
+/// </summary>
+public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
+{
+    public const int ExitOk = 0;
+    public const int ExitNoAudio = 1;
+    public const int ExitUnavailable = 2;
+
+    private static readonly TimeSpan FrameTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly Stream _input;
+    private readonly IEventOutput _output;
+    private readonly MeetingOptions _options;
+    private readonly MuesliRegions _regions;
+    private readonly SessionSettings _settings;
+    private readonly TaskCompletionSource<int> _exitCode;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ThrottledReport _reports = new(TimeSpan.FromSeconds(2));
+    private readonly Dictionary<StreamKind, long> _audioBytes = new();
+    private string? _meetingId;
+
+    public MeetingSession(Stream input, IEventOutput output, MeetingOptions options, MuesliRegions regions, SessionSettings settings, TaskCompletionSource<int> exitCode)
+    {
+        _input = input;
+        _output = output;
+        _options = options;
+        _regions = regions;
+        _settings = settings;
+        _exitCode = exitCode;
+        AwaitingStart();
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(Stream input, IEventOutput output, MeetingOptions options, MuesliRegions regions, SessionSettings settings, TaskCompletionSource<int> exitCode)
+        => Akka.Actor.Props.Create(() => new MeetingSession(input, output, options, regions, settings, exitCode));
+
+    private IEnumerable<StreamKind> Transcribed => _options.Transcribed.Where(_ => _settings.TranscriptionUnavailable is null);
+
+    protected override void PreStart()
+    {
+        if (_settings.TranscriptionUnavailable is { } why)
+        {
+            _output.Write(new Error(why));
+        }
+
+        var self = Self;
+        var input = _input;
+        var decider = new Decider(e =>
+        {
+            _log.Warning("frame not handled: {0}", e.Message);
+            return Directive.Resume;
+        });
+        StreamConverters.FromInputStream(() => input, 64 * 1024)
+            .Via(new FrameDecoderStage(_settings.MaxPayloadBytes))
+            .SelectAsync(_settings.FramesInFlight, item => self.Ask<object>(new Inbound(item), FrameTimeout))
+            .WithAttributes(ActorAttributes.CreateSupervisionStrategy(decider))
+            .RunWith(Sink.Ignore<object>(), Context.Materializer())
+            .ContinueWith(t => new InputEnded(t.IsFaulted ? t.Exception?.GetBaseException().Message : null))
+            .PipeTo(self);
+    }
+
+    private void AwaitingStart()
+    {
+        Receive<Inbound>(inbound =>
+        {
+            switch (inbound.Item)
+            {
+                case Frame { Type: FrameType.MeetingStart } start:
+                    Start(start);
+                    break;
+                case Frame { Type: FrameType.MeetingStop }:
+                    Reply();
+                    FinishWithoutMeeting();
+                    break;
+                case Frame { Type: FrameType.Audio }:
+                    ReportToClient("before-start", "audio_before_start: AUDIO frames before MEETING_START are ignored");
+                    Reply();
+                    break;
+                case Frame { Type: FrameType.ScreenshotEvent } screenshot:
+                    EchoScreenshot(screenshot);
+                    Reply();
+                    break;
+                case FrameError error:
+                    ReportToClient(error.Kind.ToString(), error.Message);
+                    Reply();
+                    break;
+            }
+        });
+        Receive<InputEnded>(ended =>
+        {
+            LogInputEnd(ended);
+            FinishWithoutMeeting();
+        });
+    }
+
+    private void Start(Frame frame)
+    {
+        if (!MeetingStart.TryParse(frame.Payload, out var start, out var error))
+        {
+            ReportToClient("start", error);
+            Reply();
+            return;
+        }
+
+        _meetingId = start!.MeetingId ?? EntityIds.NewMeetingId(DateTimeOffset.UtcNow);
+        _output.Write(new MeetingStarted(start.Meta));
+        var asker = Sender;
+        OpenMeeting(start, _meetingId).PipeTo(Self, success: ready => new Opened(ready, asker), failure: e => new OpenFailed(e, asker));
+        Become(Opening);
+    }
+
+    private async Task<TranscriptCommands.MeetingReady> OpenMeeting(MeetingStart start, string meetingId)
+    {
+        var timeout = TimeSpan.FromSeconds(60);
+        var transcribed = Transcribed.ToArray();
+        var ready = await _regions.Transcripts.Ask<TranscriptCommands.MeetingReady>(
+            new TranscriptCommands.OpenMeeting(meetingId, StreamKinds.All.ToArray(), transcribed, _options.LabelByStream), timeout);
+        await _regions.Transcripts.Ask<TranscriptCommands.Subscribed>(new TranscriptCommands.Subscribe(meetingId, Self, Replay: ready.Resumed), timeout);
+        foreach (var stream in StreamKinds.All)
+        {
+            await _regions.Streams.Ask<StreamCommands.StreamReady>(
+                new StreamCommands.OpenStream(EntityIds.StreamId(meetingId, stream), meetingId, stream, start.FormatOf(stream), transcribed.Contains(stream)),
+                timeout);
+        }
+
+        return ready;
+    }
+
+    private void Opening()
+    {
+        Receive<Opened>(opened =>
+        {
+            if (opened.Ready.Resumed)
+            {
+                _log.Info("meeting {0} resumed with {1} committed segments", _meetingId!, opened.Ready.Segments);
+                _output.Write(new MeetingResumed(_meetingId!, opened.Ready.Segments));
+            }
+            else
+            {
+                _log.Info("meeting {0} started", _meetingId!);
+            }
+
+            opened.Asker.Tell(Handled.Instance);
+            Become(Running);
+            Stash.UnstashAll();
+        });
+        Receive<OpenFailed>(failed =>
+        {
+            _log.Error(failed.Cause, "meeting {0} could not start", _meetingId!);
+            _output.Write(new Error($"meeting_start_failed: {failed.Cause.GetBaseException().Message}"));
+            failed.Asker.Tell(Handled.Instance);
+            _meetingId = null;
+            Become(AwaitingStart);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Running()
+    {
+        Receive<Inbound>(inbound =>
+        {
+            switch (inbound.Item)
+            {
+                case Frame { Type: FrameType.Audio } audio:
+                    _audioBytes[audio.Stream] = _audioBytes.GetValueOrDefault(audio.Stream) + audio.Payload.Length;
+                    if (_settings.EmitMeters)
+                    {
+                        _output.Write(new Meter(audio.Stream.Name(), Math.Max(0, audio.PtsUs) / 1e6, Rms(audio.Payload)));
+                    }
+
+                    _regions.Streams.Tell(new StreamCommands.AppendAudio(EntityIds.StreamId(_meetingId!, audio.Stream), audio.PtsUs, audio.Payload), Sender);
+                    break;
+                case Frame { Type: FrameType.ScreenshotEvent } screenshot:
+                    EchoScreenshot(screenshot);
+                    Reply();
+                    break;
+                case Frame { Type: FrameType.MeetingStart }:
+                    ReportToClient("second-start", "meeting_already_started: a second MEETING_START is ignored");
+                    Reply();
+                    break;
+                case Frame { Type: FrameType.MeetingStop }:
+                    Reply();
+                    BeginStop();
+                    break;
+                case FrameError error:
+                    ReportToClient(error.Kind.ToString(), error.Message);
+                    Reply();
+                    break;
+            }
+        });
+        Receive<TranscriptCommands.EventPublished>(e => _output.Write(e.Event));
+        Receive<InputEnded>(ended =>
+        {
+            LogInputEnd(ended);
+            BeginStop();
+        });
+    }
+
+    private void BeginStop()
+    {
+        _log.Info("meeting {0} stopping", _meetingId!);
+        _regions.Transcripts.Tell(new TranscriptCommands.ReachStage(_meetingId!, "preparing"));
+        foreach (var stream in StreamKinds.All)
+        {
+            _regions.Streams.Tell(new StreamCommands.StopStream(EntityIds.StreamId(_meetingId!, stream)));
+        }
+
+        Become(Stopping);
+    }
+
+    private void Stopping()
+    {
+        Receive<Inbound>(inbound =>
+        {
+            var message = inbound.Item switch
+            {
+                Frame { Type: FrameType.MeetingStop } => "duplicate_stop: the meeting is already stopping",
+                Frame f => $"frame_after_stop: {f.Type} ignored, the meeting is stopping",
+                FrameError e => e.Message,
+                _ => "frame_after_stop",
+            };
+            ReportToClient("after-stop", message);
+            Reply();
+        });
+        Receive<TranscriptCommands.EventPublished>(e => _output.Write(e.Event));
+        Receive<TranscriptCommands.StreamDoneAck>(_ => { });
+        Receive<StreamCommands.StopAccepted>(_ => { });
+        Receive<InputEnded>(LogInputEnd);
+        Receive<TranscriptCommands.MeetingFinalized>(finalized =>
+        {
+            var heard = false;
+            foreach (var stream in Transcribed)
+            {
+                if (finalized.StreamBytes.GetValueOrDefault(stream) > 0)
+                {
+                    heard = true;
+                }
+                else
+                {
+                    _output.Write(new Error($"no_audio_for_stream_{stream.Name()}"));
+                }
+            }
+
+            _output.Write(new MeetingStopped());
+            var code = _settings.TranscriptionUnavailable is not null ? ExitUnavailable : heard ? ExitOk : ExitNoAudio;
+            _log.Info("meeting {0} finalized; exit code {1}", _meetingId!, code);
+            _exitCode.TrySetResult(code);
+            Become(Done);
+        });
+    }
+
+    private void Done()
+    {
+        Receive<Inbound>(_ => Reply());
+        ReceiveAny(_ => { });
+    }
+
+    private void FinishWithoutMeeting()
+    {
+        foreach (var stream in Transcribed)
+        {
+            _output.Write(new Error($"no_audio_for_stream_{stream.Name()}"));
+        }
+
+        _output.Write(new MeetingStopped());
+        _exitCode.TrySetResult(_settings.TranscriptionUnavailable is not null ? ExitUnavailable : ExitNoAudio);
+        Become(Done);
+    }
+
+    private void EchoScreenshot(Frame frame)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(frame.Payload);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new JsonException("not an object");
+            }
+
+            _output.Write(new Screenshot(doc.RootElement.Clone()));
+        }
+        catch (JsonException e)
+        {
+            ReportToClient("screenshot", $"invalid_screenshot_event: {e.Message}");
+        }
+    }
+
+    private void ReportToClient(string kind, string message)
+    {
+        if (_reports.Next(kind, message, DateTime.UtcNow) is { } text)
+        {
+            _log.Warning("{0}", text);
+            _output.Write(new Error(text));
+        }
+    }
+
+    private void LogInputEnd(InputEnded ended)
+    {
+        if (ended.Error is { } error)
+        {
+            _log.Warning("input ended with an error: {0}", error);
+        }
+        else
+        {
+            _log.Info("input ended");
+        }
+    }
+
+    private void Reply() => Sender.Tell(Handled.Instance);
+
+    private static double Rms(byte[] pcm)
+    {
+        var samples = pcm.Length / 2;
+        if (samples == 0)
+        {
+            return 0;
+        }
+
+        double sum = 0;
+        for (var i = 0; i < samples; i++)
+        {
+            double s = (short)(pcm[2 * i] | (pcm[(2 * i) + 1] << 8)) / 32768.0;
+            sum += s * s;
+        }
+
+        return Math.Sqrt(sum / samples);
+    }
+
+    private sealed record Inbound(object Item);
+
+    private sealed record InputEnded(string? Error);
+
+    private sealed record Opened(TranscriptCommands.MeetingReady Ready, IActorRef Asker);
+
+    private sealed record OpenFailed(Exception Cause, IActorRef Asker);
+
+    /// <summary>The acknowledgement of a frame that needs no stream's answer.</summary>
+    private sealed class Handled
+    {
+        public static readonly Handled Instance = new();
+    }
+}

@@ -1,0 +1,372 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Muesli.Actors.Finalize;
+using Muesli.Actors.Inference;
+using Muesli.Actors.Transcripts;
+using Muesli.Audio;
+using Muesli.Core;
+using Muesli.Core.Protocol;
+using Muesli.Core.Windows;
+using static Muesli.Actors.Streams.StreamCommands;
+
+namespace Muesli.Actors.Streams;
+
+/// <summary>
+/// One per stream: the single writer of its PCM log and the owner of its event-sourced state
+/// (<c>lastProcessedByte</c>). Plans live windows with the core window plan, keeps at most one chunk in flight,
+/// serves the context from memory, commits a chunk only after the aggregator has persisted its results, and on
+/// Stop drains the chunk in flight before handing the stream to its <see cref="FinalizeSaga"/>.
+/// </summary>
+public sealed class StreamActor : ReceivePersistentActor, IWithTimers
+{
+    private const int PassHistory = 4096;
+
+    private readonly string _streamId;
+    private readonly MeetingOptions _options;
+    private readonly IActorRef _router;
+    private readonly IActorRef _transcripts;
+    private readonly IActorRef _sagas;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ThrottledReport _reports = new(TimeSpan.FromSeconds(5));
+    private readonly List<double> _passSeconds = [];
+    private StreamState _state = StreamState.Empty;
+    private StreamRecorder? _recorder;
+    private InFlight? _inFlight;
+    private DateTime _retryNotBefore = DateTime.MinValue;
+    private bool _sagaStarted;
+    private long _chunksCommitted;
+
+    public StreamActor(string streamId, MeetingOptions options, IActorRef router, IActorRef transcripts, IActorRef sagas)
+    {
+        _streamId = streamId;
+        _options = options;
+        _router = router;
+        _transcripts = transcripts;
+        _sagas = sagas;
+        PersistenceId = $"stream-{streamId}";
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is StreamState state)
+            {
+                _state = state;
+            }
+        });
+        Recover<IStreamEvent>(e => _state = _state.Apply(e));
+
+        Command<OpenStream>(OnOpen);
+        Command<AppendAudio>(OnAppend);
+        Command<StopStream>(OnStop);
+        Command<ChunkResult>(OnChunkResult);
+        Command<ChunkFailed>(OnChunkFailed);
+        Command<TranscriptCommands.WindowApplied>(OnWindowApplied);
+        Command<ReadAudio>(OnReadAudio);
+        Command<CloseStream>(OnClose);
+        Command<GetStreamStatus>(_ => Sender.Tell(Status()));
+        Command<RetryLive>(_ => MaybeProcess());
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("stream snapshot failed: {0}", f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string streamId, MeetingOptions options, IActorRef router, IActorRef transcripts, IActorRef sagas)
+        => Akka.Actor.Props.Create(() => new StreamActor(streamId, options, router, transcripts, sagas));
+
+    private AudioFormat Source => new(_state.SampleRate, _state.Channels);
+
+    protected override void OnReplaySuccess()
+    {
+        if (_state.MeetingId is null || _state.Lifecycle == StreamLifecycle.Finalized)
+        {
+            return;
+        }
+
+        OpenRecorder(fresh: false);
+        _log.Info("stream {0} recovered: {1} bytes recorded, lastProcessedByte {2}, {3}", _streamId, _recorder!.Length, _state.LastProcessedByte, _state.Lifecycle);
+        if (_state.Lifecycle == StreamLifecycle.Finalizing)
+        {
+            // A crash during finalize: the saga resumes from its own journal.
+            Self.Tell(new StopStream(_streamId));
+        }
+    }
+
+    protected override void PostStop() => _recorder?.Dispose();
+
+    private void OnOpen(OpenStream open)
+    {
+        var sender = Sender;
+        if (_state.MeetingId is not null && _state.SampleRate == open.Format.SampleRate && _state.Channels == open.Format.Channels)
+        {
+            sender.Tell(new StreamReady(_streamId, _recorder?.Length ?? _state.FinalBytes, _state.LastProcessedByte, Resumed: true));
+            return;
+        }
+
+        var fresh = _state.MeetingId is null;
+        var opened = new StreamEvents.StreamOpened(open.MeetingId, open.Stream, open.Format.SampleRate, open.Format.Channels, open.Transcribe);
+        Persist(opened, e =>
+        {
+            _state = _state.Apply(e);
+            if (_state.Lifecycle != StreamLifecycle.Finalized)
+            {
+                _recorder?.Dispose();
+                OpenRecorder(fresh);
+            }
+
+            sender.Tell(new StreamReady(_streamId, _recorder?.Length ?? 0, _state.LastProcessedByte, Resumed: !fresh));
+        });
+    }
+
+    private void OnAppend(AppendAudio append)
+    {
+        if (_recorder is null || _state.Lifecycle != StreamLifecycle.Live)
+        {
+            var reason = _recorder is null ? "stream_not_open" : "stream_stopped";
+            Sender.Tell(new AudioAppended(_streamId, new AppendOutcome(0, 0, 0, 0, reason, 0)));
+            return;
+        }
+
+        AppendOutcome outcome;
+        try
+        {
+            outcome = _recorder.Append(append.PtsUs, append.Payload);
+        }
+        catch (IOException e)
+        {
+            outcome = new AppendOutcome(0, 0, 0, 0, $"audio_write_failed: {e.Message}", 0);
+        }
+
+        Sender.Tell(new AudioAppended(_streamId, outcome));
+        if (outcome.Rejection is { } rejection)
+        {
+            Report("rejected", $"{_state.Stream.Name()}: {rejection}", toClient: true);
+        }
+
+        if (outcome.DroppedFrames > 0)
+        {
+            Report("overlap", $"{_state.Stream.Name()}: dropped {outcome.DroppedFrames} overlapping frames at pts {append.PtsUs} us ({_recorder.TotalDroppedFrames} in all)", toClient: false);
+        }
+
+        if (outcome.TruncatedBytes > 0)
+        {
+            Report("partial-frame", $"{_state.Stream.Name()}: payload of {append.Payload.Length} bytes is not whole frames; {outcome.TruncatedBytes} bytes cut", toClient: false);
+        }
+
+        MaybeProcess();
+    }
+
+    private void OnStop(StopStream stop)
+    {
+        var sender = Sender;
+        if (_state.Lifecycle == StreamLifecycle.Live && _recorder is not null)
+        {
+            _recorder.Flush(durable: true);
+            Persist(new StreamEvents.FinalizeStarted(_recorder.Length), e =>
+            {
+                _state = _state.Apply(e);
+                sender.Tell(new StopAccepted(_streamId, _state.FinalBytes));
+                MaybeFinalize();
+            });
+            return;
+        }
+
+        sender.Tell(new StopAccepted(_streamId, _state.FinalBytes));
+        MaybeFinalize();
+    }
+
+    private void MaybeProcess()
+    {
+        if (!_options.Live || !_state.Transcribe || _state.Lifecycle != StreamLifecycle.Live
+            || _inFlight is not null || _recorder is null || DateTime.UtcNow < _retryNotBefore)
+        {
+            return;
+        }
+
+        if (WindowPlan.PlanLive(_recorder.Length, _state.LastProcessedByte, AudioFormat.Asr, _options.Windows) is not { } window)
+        {
+            return;
+        }
+
+        var samples = _recorder.Read(window.ReadStart, window.ReadEnd);
+        var seq = _state.NextSeq;
+        _inFlight = new InFlight(seq, window, DateTime.UtcNow);
+        var duration = AudioFormat.Asr.SecondsOf(_recorder.Length);
+        _transcripts.Tell(new TranscriptCommands.Publish(_state.MeetingId!, new Core.Protocol.MuesliEvents.LiveProcessStart(_state.Stream.Name(), duration, Finalize: false)));
+        _router.Tell(new ChunkRequest(_streamId, seq, window, samples, WorkPriority.Live, Self));
+    }
+
+    private void OnChunkResult(ChunkResult result)
+    {
+        if (_inFlight is not { } chunk || chunk.Seq != result.Seq || chunk.Committing)
+        {
+            _log.Warning("stream {0}: result of chunk {1} that is not in flight; ignored", _streamId, result.Seq);
+            return;
+        }
+
+        _inFlight = chunk with { Committing = true };
+        var windowEnd = AudioFormat.Asr.SecondsOf(result.Window.ReadEnd);
+        var cutoff = windowEnd - _options.FinalizeLagSeconds;
+        _transcripts.Tell(new TranscriptCommands.ApplyWindow(_state.MeetingId!, _state.Stream, result.Seq, result.Window, windowEnd, cutoff, result.Result));
+    }
+
+    private void OnWindowApplied(TranscriptCommands.WindowApplied applied)
+    {
+        if (_inFlight is not { Committing: true } chunk || chunk.Seq != applied.Seq)
+        {
+            return;
+        }
+
+        // Bytes up to the new lastProcessedByte must be on disk before the journal says they were processed.
+        _recorder?.Flush(durable: true);
+        Persist(new StreamEvents.ChunkCommitted(chunk.Seq, chunk.Window.ReadEnd), e =>
+        {
+            _state = _state.Apply(e);
+            _inFlight = null;
+            _chunksCommitted++;
+            RecordPass((DateTime.UtcNow - chunk.Sent).TotalSeconds);
+            if (LastSequenceNr % _options.SnapshotEvery == 0)
+            {
+                SaveSnapshot(_state);
+            }
+
+            MaybeProcess();
+            MaybeFinalize();
+        });
+    }
+
+    private void OnChunkFailed(ChunkFailed failed)
+    {
+        if (_inFlight is not { } chunk || chunk.Seq != failed.Seq)
+        {
+            return;
+        }
+
+        var retry = failed.WillRetry ? "; retrying" : "; giving up on this window until more audio arrives";
+        Report("pipeline", $"pipeline failed on {_state.Stream.Name()} (attempt {failed.Attempt}): {failed.Error}{retry}", toClient: true);
+        if (!failed.WillRetry)
+        {
+            _inFlight = null;
+            var wait = TimeSpan.FromSeconds(_options.Windows.LiveIntervalSeconds);
+            _retryNotBefore = DateTime.UtcNow + wait;
+            Timers.StartSingleTimer(RetryLive.Instance, RetryLive.Instance, wait);
+            MaybeFinalize();
+        }
+    }
+
+    private void MaybeFinalize()
+    {
+        if (_state.Lifecycle != StreamLifecycle.Finalizing || _inFlight is not null || _sagaStarted)
+        {
+            return;
+        }
+
+        _sagaStarted = true;
+        _sagas.Tell(new FinalizeCommands.StartFinalize(_streamId, _state.MeetingId!, _state.Stream, _state.FinalBytes, _state.Transcribe));
+    }
+
+    private void OnReadAudio(ReadAudio read)
+    {
+        if (_recorder is null)
+        {
+            Sender.Tell(new Status.Failure(new InvalidOperationException($"stream {_streamId} has no open log")));
+            return;
+        }
+
+        try
+        {
+            Sender.Tell(new AudioRead(_streamId, read.Start, read.End, _recorder.Read(read.Start, read.End)));
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
+        {
+            Sender.Tell(new Status.Failure(e));
+        }
+    }
+
+    private void OnClose(CloseStream close)
+    {
+        var sender = Sender;
+        if (_state.Lifecycle == StreamLifecycle.Finalized)
+        {
+            sender.Tell(new StreamClosed(_streamId, _state.FinalBytes));
+            return;
+        }
+
+        var total = _recorder?.Length ?? _state.FinalBytes;
+        _recorder?.Close(close.KeepPcm);
+        _recorder = null;
+        Persist(new StreamEvents.StreamFinalized(total), e =>
+        {
+            _state = _state.Apply(e);
+            sender.Tell(new StreamClosed(_streamId, total));
+            SaveSnapshot(_state);
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        });
+    }
+
+    private void OpenRecorder(bool fresh)
+    {
+        var directory = _options.StreamDirectory(_state.MeetingId!);
+        Directory.CreateDirectory(directory);
+        var name = _state.Stream.Name();
+        if (fresh)
+        {
+            // A new meeting in a reused folder starts its files afresh.
+            File.Delete(Path.Combine(directory, $"{name}.pcm"));
+            File.Delete(Path.Combine(directory, $"{name}.wav"));
+        }
+
+        _recorder = StreamRecorder.Open(directory, name, Source, _options.Recorder);
+        if (_recorder.Length < _state.LastProcessedByte)
+        {
+            _log.Warning("stream {0}: log holds {1} bytes but {2} were processed; the lost tail must be re-sent", _streamId, _recorder.Length, _state.LastProcessedByte);
+        }
+    }
+
+    private void Report(string kind, string message, bool toClient)
+    {
+        if (_reports.Next(kind, message, DateTime.UtcNow) is not { } text)
+        {
+            return;
+        }
+
+        _log.Warning("{0}", text);
+        if (toClient && _state.MeetingId is { } meeting)
+        {
+            _transcripts.Tell(new TranscriptCommands.Publish(meeting, new Core.Protocol.MuesliEvents.Error(text)));
+        }
+    }
+
+    private void RecordPass(double seconds)
+    {
+        if (_passSeconds.Count == PassHistory)
+        {
+            _passSeconds.RemoveAt(0);
+        }
+
+        _passSeconds.Add(seconds);
+    }
+
+    private StreamStatus Status() => new(
+        _streamId,
+        _state.Lifecycle,
+        _recorder?.Length ?? _state.FinalBytes,
+        _state.LastProcessedByte,
+        _inFlight?.Seq,
+        _chunksCommitted,
+        _recorder?.TotalDroppedFrames ?? 0,
+        _recorder?.Log.Counters,
+        _passSeconds.ToArray());
+
+    private sealed record InFlight(long Seq, Window Window, DateTime Sent, bool Committing = false);
+
+    private sealed class RetryLive
+    {
+        public static readonly RetryLive Instance = new();
+    }
+}

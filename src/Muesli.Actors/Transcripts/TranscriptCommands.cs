@@ -1,0 +1,61 @@
+using Akka.Actor;
+using Muesli.Actors.Sharding;
+using Muesli.Core.Protocol;
+using Muesli.Core.Transcripts;
+using Muesli.Core.Windows;
+using Muesli.Inference;
+
+namespace Muesli.Actors.Transcripts;
+
+public static class TranscriptCommands
+{
+    /// <summary>Declares the meeting's streams. Replies <see cref="MeetingReady"/>, saying whether it resumed.</summary>
+    public sealed record OpenMeeting(string MeetingId, IReadOnlyList<StreamKind> Streams, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream)
+        : IWithMeetingId;
+
+    public sealed record MeetingReady(string MeetingId, bool Resumed, int Segments, bool Finalized);
+
+    /// <summary>Events of the meeting go to <paramref name="Subscriber"/>; with replay, the transcript so far first.</summary>
+    public sealed record Subscribe(string MeetingId, IActorRef Subscriber, bool Replay) : IWithMeetingId;
+
+    public sealed record Subscribed(string MeetingId, int Replayed);
+
+    public sealed record Unsubscribe(string MeetingId, IActorRef Subscriber) : IWithMeetingId;
+
+    /// <summary>Relays a transient event (status, error) in order with the meeting's other events.</summary>
+    public sealed record Publish(string MeetingId, MuesliEvent Event) : IWithMeetingId;
+
+    /// <summary>Marks a stage of the full-file pass; each stage is published once per meeting, in order.</summary>
+    public sealed record ReachStage(string MeetingId, string Stage) : IWithMeetingId;
+
+    /// <summary>One live window's results: commit what is final, publish segments and the partial.</summary>
+    public sealed record ApplyWindow(
+        string MeetingId,
+        StreamKind Stream,
+        long Seq,
+        Window Window,
+        double WindowEnd,
+        double Cutoff,
+        PipelineResult Result) : IWithMeetingId;
+
+    public sealed record WindowApplied(string MeetingId, StreamKind Stream, long Seq, int Segments);
+
+    /// <summary>The full-file pass of a stream: commit its tail and keep its turns for the meeting's result.</summary>
+    public sealed record ApplyFinal(string MeetingId, StreamKind Stream, IReadOnlyList<LabelledWord> Words, double Duration)
+        : IWithMeetingId;
+
+    public sealed record FinalApplied(string MeetingId, StreamKind Stream, int Segments);
+
+    /// <summary>A stream is finalized and retained; the last one completes the meeting.</summary>
+    public sealed record StreamDone(string MeetingId, StreamKind Stream, long TotalBytes) : IWithMeetingId;
+
+    public sealed record StreamDoneAck(string MeetingId, StreamKind Stream);
+
+    public sealed record GetTranscript(string MeetingId) : IWithMeetingId;
+
+    /// <summary>A meeting event for a subscriber, numbered in publication order.</summary>
+    public sealed record EventPublished(string MeetingId, long Number, MuesliEvent Event);
+
+    /// <summary>Told to subscribers once every stream of the meeting is finalized.</summary>
+    public sealed record MeetingFinalized(string MeetingId, IReadOnlyDictionary<StreamKind, long> StreamBytes);
+}

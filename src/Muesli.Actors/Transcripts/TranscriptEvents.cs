@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using Muesli.Actors.Serialization;
+using Muesli.Core.Commit;
+using Muesli.Core.Protocol;
+
+namespace Muesli.Actors.Transcripts;
+
+/// <summary>What a <see cref="TranscriptAggregator"/> persists.</summary>
+public interface ITranscriptEvent : IMuesliPersisted;
+
+/// <summary>A committed turn as the client received it.</summary>
+public sealed record CommittedSegment(StreamKind Stream, string Speaker, string SpeakerId, double T0, double T1, string Text)
+{
+    public MuesliEvents.Segment ToEvent() => new(Speaker, SpeakerId, Stream.Name(), T0, T1, Text);
+}
+
+/// <summary>A turn of the full-file pass, with its meeting-wide speaker id.</summary>
+public sealed record FinalTurn(StreamKind Stream, string SpeakerId, double T0, double T1, string Text);
+
+public static class TranscriptEvents
+{
+    public sealed record MeetingOpened(IReadOnlyList<StreamKind> Streams, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream)
+        : ITranscriptEvent;
+
+    /// <summary>One window's commit: the stream's commit state after it and the segments it made final.</summary>
+    public sealed record WindowCommitted(
+        StreamKind Stream,
+        long Seq,
+        bool Final,
+        CommitState After,
+        IReadOnlyList<CommittedSegment> Segments,
+        IReadOnlyList<string> NewSpeakers) : ITranscriptEvent;
+
+    public sealed record FinalTranscriptRecorded(StreamKind Stream, IReadOnlyList<FinalTurn> Turns, double Duration)
+        : ITranscriptEvent;
+
+    public sealed record StreamCompleted(StreamKind Stream, long TotalBytes) : ITranscriptEvent;
+
+    public sealed record MeetingCompleted : ITranscriptEvent;
+}
+
+/// <summary>A meeting's transcript so far; also the aggregator's snapshot.</summary>
+public sealed record TranscriptState(
+    bool Opened,
+    IReadOnlyList<StreamKind> Streams,
+    IReadOnlyList<StreamKind> Transcribed,
+    bool LabelByStream,
+    ImmutableDictionary<StreamKind, CommitState> Commit,
+    ImmutableList<CommittedSegment> Segments,
+    ImmutableList<string> Speakers,
+    ImmutableDictionary<StreamKind, TranscriptEvents.FinalTranscriptRecorded> Finals,
+    ImmutableDictionary<StreamKind, long> Completed,
+    bool Finalized) : IMuesliPersisted
+{
+    public static readonly TranscriptState Empty = new(
+        false,
+        [],
+        [],
+        false,
+        ImmutableDictionary<StreamKind, CommitState>.Empty,
+        ImmutableList<CommittedSegment>.Empty,
+        ImmutableList<string>.Empty,
+        ImmutableDictionary<StreamKind, TranscriptEvents.FinalTranscriptRecorded>.Empty,
+        ImmutableDictionary<StreamKind, long>.Empty,
+        false);
+
+    public CommitState CommitOf(StreamKind stream) => Commit.GetValueOrDefault(stream, CommitState.Initial);
+
+    public bool AllStreamsCompleted => Opened && Streams.All(Completed.ContainsKey);
+
+    public TranscriptState Apply(ITranscriptEvent e) => e switch
+    {
+        TranscriptEvents.MeetingOpened o => this with
+        {
+            Opened = true,
+            Streams = o.Streams,
+            Transcribed = o.Transcribed,
+            LabelByStream = o.LabelByStream,
+        },
+        TranscriptEvents.WindowCommitted w => this with
+        {
+            Commit = Commit.SetItem(w.Stream, w.After),
+            Segments = Segments.AddRange(w.Segments),
+            Speakers = Speakers.AddRange(w.NewSpeakers),
+        },
+        TranscriptEvents.FinalTranscriptRecorded f => this with { Finals = Finals.SetItem(f.Stream, f) },
+        TranscriptEvents.StreamCompleted c => this with { Completed = Completed.SetItem(c.Stream, c.TotalBytes) },
+        TranscriptEvents.MeetingCompleted => this with { Finalized = true },
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown transcript event"),
+    };
+}
