@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Muesli.Inference.Models;
+using Xunit;
+
+namespace Muesli.Inference.Tests.Models;
+
+/// <summary>The manifest embedded in Muesli.Inference, read here with plain JSON so the checks do not trust the parser.</summary>
+public sealed class ShippedManifestTests
+{
+    private const string ResourceName = "Muesli.Inference.Models.models.json";
+
+    private static readonly Dictionary<string, (string Kind, string[] Roles)> Families = new()
+    {
+        ["nemo-ctc"] = ("asr", ["model", "tokens"]),
+        ["nemo-tdt"] = ("asr", ["encoder", "decoder", "joiner", "tokens"]),
+        ["whisper"] = ("asr", ["encoder", "decoder", "tokens"]),
+        ["pyannote-segmentation"] = ("segmentation", ["model"]),
+        ["wespeaker"] = ("embedding", ["model"]),
+        ["campplus"] = ("embedding", ["model"]),
+        ["sortformer"] = ("diarization", ["model"]),
+        ["silero-vad"] = ("vad", ["model"]),
+    };
+
+    private static JsonElement ReadEmbedded()
+    {
+        using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream(ResourceName);
+        Assert.NotNull(stream);
+        using var document = JsonDocument.Parse(stream);
+        return document.RootElement.Clone();
+    }
+
+    private static IEnumerable<JsonElement> Models() => ReadEmbedded().GetProperty("models").EnumerateArray();
+
+    [Fact]
+    public void The_shipped_manifest_parses_and_lists_every_embedded_entry()
+    {
+        var manifest = ModelManifest.Shipped();
+
+        Assert.Equal(ModelManifest.ShippedOrigin, manifest.Origin);
+        Assert.Equal(Models().Select(m => m.GetProperty("id").GetString()), manifest.Models.Select(m => m.Id));
+    }
+
+    [Fact]
+    public void Every_entry_has_the_roles_of_its_family_and_the_kind_it_serves()
+    {
+        foreach (var model in Models())
+        {
+            var family = Families[model.GetProperty("family").GetString()!];
+            var roles = model.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("role").GetString()).Order();
+
+            Assert.Equal(family.Kind, model.GetProperty("kind").GetString());
+            Assert.Equal(family.Roles.Order(), roles);
+            Assert.False(string.IsNullOrWhiteSpace(model.GetProperty("directory").GetString()));
+            Assert.False(string.IsNullOrWhiteSpace(model.GetProperty("license").GetString()));
+            Assert.StartsWith("https://", model.GetProperty("source").GetString());
+        }
+    }
+
+    [Fact]
+    public void Every_file_can_be_fetched_and_lists_only_well_formed_facts()
+    {
+        foreach (var file in Models().SelectMany(m => m.GetProperty("files").EnumerateArray()))
+        {
+            Assert.StartsWith("https://", file.GetProperty("url").GetString());
+            Assert.EndsWith("/" + file.GetProperty("name").GetString(), file.GetProperty("url").GetString());
+            var size = file.GetProperty("size");
+            Assert.True(size.ValueKind == JsonValueKind.Null || size.GetInt64() > 0);
+            var sha = file.GetProperty("sha256");
+            Assert.True(sha.ValueKind == JsonValueKind.Null || sha.GetString()!.All(Uri.IsHexDigit) && sha.GetString()!.Length == 64);
+        }
+    }
+
+    [Fact]
+    public void Ids_and_aliases_are_unique_ignoring_case()
+    {
+        var names = Models().SelectMany(m =>
+            m.TryGetProperty("aliases", out var aliases)
+                ? aliases.EnumerateArray().Select(a => a.GetString()!).Prepend(m.GetProperty("id").GetString()!)
+                : [m.GetProperty("id").GetString()!]).ToList();
+
+        Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
+    [Fact]
+    public void Defaults_name_existing_models_of_their_kind()
+    {
+        var kinds = Models().ToDictionary(m => m.GetProperty("id").GetString()!, m => m.GetProperty("kind").GetString());
+        var defaults = ReadEmbedded().GetProperty("defaults").EnumerateObject().ToList();
+
+        Assert.All(defaults, d => Assert.Equal(d.Name, kinds[d.Value.GetString()!]));
+        Assert.Equal("parakeet-tdt-0.6b-v3-int8", defaults.Single(d => d.Name == "asr").Value.GetString());
+        Assert.Equal(["asr", "segmentation", "embedding", "vad"], defaults.Select(d => d.Name).Intersect(["asr", "segmentation", "embedding", "vad"]));
+    }
+
+    [Theory]
+    [InlineData("parakeet", "parakeet-tdt-0.6b-v3-int8")]
+    [InlineData("parakeet-tdt-0.6b-v3", "parakeet-tdt-0.6b-v3-int8")]
+    [InlineData("whisper-tiny.en", "whisper-tiny.en-int8")]
+    [InlineData("silero", "silero-vad-v5")]
+    public void Common_names_resolve_to_the_shipped_models(string alias, string id)
+    {
+        Assert.Equal(id, ModelManifest.Shipped().Find(alias)?.Id);
+    }
+
+    [Fact]
+    public void The_shipped_silero_model_installs_and_verifies_against_the_shipped_manifest()
+    {
+        using var folder = new ModelsFolder();
+        folder.Write("silero-vad-v5/silero_vad.onnx", File.ReadAllBytes(SharedFile("models/silero_vad.onnx")));
+        var catalog = ModelCatalog.Open(folder.Root);
+
+        var vad = catalog.Resolve("vad", null);
+        var verification = Assert.Single(catalog.Verify("silero"));
+
+        Assert.Equal(folder.PathOf("silero-vad-v5/silero_vad.onnx"), vad.PathOf("model"));
+        Assert.Equal(FileVerificationOutcome.Verified, verification.Outcome);
+        Assert.Equal("1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3", verification.ActualSha256);
+    }
+
+    [Fact]
+    public void An_empty_folder_with_the_shipped_manifest_says_what_the_default_asr_model_needs()
+    {
+        using var folder = new ModelsFolder();
+        var catalog = ModelCatalog.Open(folder.Root);
+
+        var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", null));
+
+        Assert.Contains("missing encoder.int8.onnx (652184281 bytes)", error.Message);
+        Assert.Contains("missing tokens.txt (93939 bytes)", error.Message);
+        Assert.Contains($"models/fetch.sh parakeet-tdt-0.6b-v3-int8 --dir {folder.Root}", error.Message);
+    }
+
+    /// <summary>Finds <c>shared/{relative}</c> beside or above the test's output folder (the repository's shared files).</summary>
+    private static string SharedFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"shared/{relative} not found above {AppContext.BaseDirectory}");
+    }
+}
