@@ -31,6 +31,9 @@ public sealed record MeetingOptions
 
     public bool KeepPcm { get; init; }
 
+    /// <summary>Segment events carry their words' timings (<c>--emit-words</c>).</summary>
+    public bool EmitWords { get; init; }
+
     public RecorderOptions Recorder { get; init; } = new();
 
     /// <summary>A persistent entity saves a snapshot after this many events.</summary>

@@ -96,7 +96,7 @@ public sealed class TranscriptAggregator : ReceivePersistentActor
 
             foreach (var segment in _state.Segments)
             {
-                Send(subscribe.Subscriber, segment.ToEvent());
+                Send(subscribe.Subscriber, segment.ToEvent(_options.EmitWords));
                 replayed++;
             }
 
@@ -207,7 +207,8 @@ public sealed class TranscriptAggregator : ReceivePersistentActor
                 IdOf(stream, t.Speaker),
                 t.Start,
                 t.End,
-                t.Text))
+                t.Text,
+                t.Words.Select(w => new MuesliEvents.TimedWord(w.Text, w.Start, w.End)).ToArray()))
             .ToArray();
         var newSpeakers = segments.Select(s => s.SpeakerId).Distinct().Where(id => !_state.Speakers.Contains(id)).ToArray();
         return new TranscriptEvents.WindowCommitted(stream, seq, final, outcome.State, segments, newSpeakers);
@@ -222,7 +223,7 @@ public sealed class TranscriptAggregator : ReceivePersistentActor
 
         foreach (var segment in committed.Segments)
         {
-            PublishEvent(segment.ToEvent());
+            PublishEvent(segment.ToEvent(_options.EmitWords));
         }
 
         if (outcome.PartialChanged)

@@ -8,10 +8,17 @@ namespace Muesli.Actors.Transcripts;
 /// <summary>What a <see cref="TranscriptAggregator"/> persists.</summary>
 public interface ITranscriptEvent : IMuesliPersisted;
 
-/// <summary>A committed turn as the client received it.</summary>
-public sealed record CommittedSegment(StreamKind Stream, string Speaker, string SpeakerId, double T0, double T1, string Text)
+/// <summary>A committed turn as the client received it, with its words' timings.</summary>
+public sealed record CommittedSegment(
+    StreamKind Stream,
+    string Speaker,
+    string SpeakerId,
+    double T0,
+    double T1,
+    string Text,
+    IReadOnlyList<MuesliEvents.TimedWord> Words)
 {
-    public MuesliEvents.Segment ToEvent() => new(Speaker, SpeakerId, Stream.Name(), T0, T1, Text);
+    public MuesliEvents.Segment ToEvent(bool withWords) => new(Speaker, SpeakerId, Stream.Name(), T0, T1, Text, withWords ? Words : null);
 }
 
 /// <summary>A turn of the full-file pass, with its meeting-wide speaker id.</summary>

@@ -138,9 +138,18 @@ public static class MuesliEvents
         }
     }
 
-    /// <summary>A committed turn.</summary>
-    public sealed record Segment(string Speaker, string SpeakerId, string Stream, double T0, double T1, string Text)
-        : MuesliEvent
+    /// <summary>A word's timing on the meeting clock, sent only when a client asks for it (<c>--emit-words</c>).</summary>
+    public sealed record TimedWord(string Text, double T0, double T1);
+
+    /// <summary>A committed turn; <paramref name="Words"/>, when given, adds <c>"words":[{"text","t0","t1"}]</c>.</summary>
+    public sealed record Segment(
+        string Speaker,
+        string SpeakerId,
+        string Stream,
+        double T0,
+        double T1,
+        string Text,
+        IReadOnlyList<TimedWord>? Words = null) : MuesliEvent
     {
         protected override void WriteFields(Utf8JsonWriter w)
         {
@@ -151,6 +160,22 @@ public static class MuesliEvents
             w.WriteNumber("t0", Seconds(T0));
             w.WriteNumber("t1", Seconds(T1));
             w.WriteString("text", Text);
+            if (Words is null)
+            {
+                return;
+            }
+
+            w.WriteStartArray("words");
+            foreach (var word in Words)
+            {
+                w.WriteStartObject();
+                w.WriteString("text", word.Text);
+                w.WriteNumber("t0", Seconds(word.T0));
+                w.WriteNumber("t1", Seconds(word.T1));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
         }
     }
 

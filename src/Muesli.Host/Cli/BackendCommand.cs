@@ -64,6 +64,7 @@ public static class BackendCommand
     private static readonly Option<bool> NoLive = Flag("--no-live", "No live passes: transcribe once, on stop");
     private static readonly Option<bool> LiveAsrOnly = Flag("--live-asr-only", "Label turns by stream (System / Microphone), no diarization");
     private static readonly Option<bool> Verbose = Flag("--verbose", "Debug logs on stderr");
+    private static readonly Option<bool> EmitWords = Flag("--emit-words", "Segment events carry each word's text, t0 and t1");
     private static readonly Option<bool> FullReprocess = Flag("--full-reprocess", "Every live pass re-reads the whole stream from byte 0 (the original O(T²) behaviour)");
 
     private static readonly Option<string?> Models = new("--models")
@@ -90,7 +91,7 @@ public static class BackendCommand
                  {
                      OutputDir, TranscribeStream, DiarBackend, AsrModel, Language, GapThreshold, SpeakerTolerance, LiveInterval,
                      LiveMinSeconds, FinalizeLag, EmitMeters, KeepWav, KeepPcm, NoLive, LiveAsrOnly, Verbose, ContextSeconds,
-                     FullReprocess, Models, Device, Threads, MaxGapSeconds,
+                     FullReprocess, EmitWords, Models, Device, Threads, MaxGapSeconds,
                  })
         {
             command.Options.Add(option);
@@ -147,6 +148,7 @@ public static class BackendCommand
             Live = !parse.GetValue(NoLive),
             LabelByStream = parse.GetValue(LiveAsrOnly) || !engines.HasDiarization,
             KeepPcm = parse.GetValue(KeepPcm),
+            EmitWords = parse.GetValue(EmitWords),
             Recorder = new RecorderOptions { KeepWav = parse.GetValue(KeepWav), MaxGapSeconds = parse.GetValue(MaxGapSeconds) },
         };
 
