@@ -33,5 +33,26 @@ public static class CommitPolicy
 {
     public static CommitOutcome Apply(
         CommitState state, IReadOnlyList<LabelledWord> windowWords, double cutoff, MergeOptions merge)
-        => throw new NotImplementedException();
+    {
+        var fresh = windowWords
+            .Where(w => w.Word.Mid > state.CommittedUntil)
+            .OrderBy(w => w.Word.Start)
+            .ToArray();
+        var committed = fresh.Where(w => w.Word.End <= cutoff).ToArray();
+        var pending = fresh.Where(w => !(w.Word.End <= cutoff)).ToArray();
+
+        var partial = pending.Length == 0 ? null : SpeakerMerge.BuildTurns(pending, merge)[^1];
+        var partialText = partial?.Text;
+        var committedUntil = committed.Length == 0
+            ? state.CommittedUntil
+            : Math.Max(state.CommittedUntil, committed.Max(w => w.Word.End));
+
+        return new CommitOutcome(
+            new CommitState(committedUntil, partialText),
+            committed,
+            SpeakerMerge.BuildTurns(committed, merge),
+            pending,
+            partial,
+            PartialChanged: partialText != state.LastPartialText);
+    }
 }

@@ -21,7 +21,8 @@ public abstract record MuesliEvent
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    public override string ToString() => ToJson();
+    // Sealed, or every derived record would synthesize its own ToString and hide the JSON line.
+    public sealed override string ToString() => ToJson();
 
     protected abstract void WriteFields(Utf8JsonWriter w);
 

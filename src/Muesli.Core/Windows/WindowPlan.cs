@@ -38,11 +38,39 @@ public static class WindowPlan
     /// read_end = min(snapshot, lastProcessedByte + max new). Full reprocess reads [0, snapshot).
     /// </summary>
     public static Window? PlanLive(long snapshotBytes, long lastProcessedByte, AudioFormat format, WindowOptions options)
-        => throw new NotImplementedException();
+    {
+        var snapshot = format.AlignDown(snapshotBytes);
+
+        // A journal ahead of its log (a crash lost the log's tail) must not plan a negative window.
+        var lastProcessed = Math.Min(format.AlignDown(lastProcessedByte), snapshot);
+        var newBytes = snapshot - lastProcessed;
+        if (newBytes <= 0
+            || newBytes < format.BytesOf(options.LiveIntervalSeconds)
+            || snapshot < format.BytesOf(options.LiveMinSeconds))
+        {
+            return null;
+        }
+
+        if (options.FullReprocess)
+        {
+            return new Window(0, snapshot, 0, IsFinalize: false);
+        }
+
+        var maxNew = format.BytesOf(options.MaxNewSecondsPerWindow);
+        if (maxNew <= 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), $"MaxNewSecondsPerWindow {options.MaxNewSecondsPerWindow} is less than one frame");
+        }
+
+        var readStart = format.AlignDown(lastProcessed - format.BytesOf(options.ContextSeconds));
+        var readEnd = lastProcessed + Math.Min(newBytes, maxNew);
+        return new Window(readStart, readEnd, OffsetOf(readStart, format), IsFinalize: false);
+    }
 
     /// <summary>The finalize pass as the spec states it: from byte 0, offset 0, to the snapshot's end.</summary>
     public static Window PlanFinalize(long snapshotBytes, AudioFormat format)
-        => throw new NotImplementedException();
+        => new(0, format.AlignDown(snapshotBytes), 0, IsFinalize: true);
 
     /// <summary>
     /// The finalize pass over a long stream: consecutive windows whose new parts tile [0, total) with
@@ -51,5 +79,26 @@ public static class WindowPlan
     /// one window gives exactly <see cref="PlanFinalize"/>.
     /// </summary>
     public static IReadOnlyList<Window> PlanFinalizeWindows(long totalBytes, AudioFormat format, WindowOptions options)
-        => throw new NotImplementedException();
+    {
+        var total = format.AlignDown(totalBytes);
+        var windowBytes = format.BytesOf(options.FinalizeWindowSeconds);
+        if (windowBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), $"FinalizeWindowSeconds {options.FinalizeWindowSeconds} is less than one frame");
+        }
+
+        var context = format.BytesOf(options.ContextSeconds);
+        var windows = new List<Window>();
+        for (long newStart = 0; newStart < total; newStart += windowBytes)
+        {
+            var readStart = format.AlignDown(newStart - context);
+            var readEnd = Math.Min(total, newStart + windowBytes);
+            windows.Add(new Window(readStart, readEnd, OffsetOf(readStart, format), IsFinalize: true));
+        }
+
+        return windows;
+    }
+
+    private static double OffsetOf(long readStart, AudioFormat format) => (double)readStart / format.BytesPerSecond;
 }
