@@ -114,8 +114,8 @@ public static class AudioFile
             (WaveFormatEncoding.Pcm, 32) => s => BinaryPrimitives.ReadInt32LittleEndian(s) / 2147483648.0,
             (WaveFormatEncoding.IeeeFloat, 32) => s => BinaryPrimitives.ReadSingleLittleEndian(s),
             _ => throw new AudioFileException(
-                $"{path}: unsupported WAV encoding {format.Encoding} {format.BitsPerSample}-bit "
-                + "(supported: PCM 16, 24 or 32-bit, IEEE float 32-bit)"),
+                $"{path}: WAV encoding {format.Encoding} {format.BitsPerSample}-bit is not supported "
+                + "(PCM 16, 24 or 32-bit, or IEEE float 32-bit)"),
         };
     }
 }

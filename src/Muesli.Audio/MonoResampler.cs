@@ -50,8 +50,13 @@ internal sealed class MonoResampler
         // Downsampling needs a longer filter for the same transition band, measured in input samples.
         var taps = TapsPerRatio * Math.Max(1, (int)Math.Ceiling((double)inputRate / outputRate));
         var halfFilter = taps / 2;
+        // 4 ms blocks: a short delay, yet few enough calls into WDL.
         blockSize = Math.Max(32, inputRate / 250);
+
+        // WDL computes output j once input reaches j · ratio + halfFilter + 3; the + 2 absorbs the rounding of both.
         DelaySamples = (int)Math.Ceiling((blockSize + halfFilter + 3.0) * outputRate / inputRate) + 2;
+
+        // Zeros after the last sound that carry it through the filter, the block and the delay.
         quietThreshold = (long)Math.Ceiling((double)DelaySamples * inputRate / outputRate) + taps + blockSize + 8;
         leadingZeros = DelaySamples;
 

@@ -170,6 +170,7 @@ public sealed class PcmLog : IDisposable
         return samples;
     }
 
+    /// <summary>Hands buffered bytes to the OS and closes the file; durability is <see cref="Flush"/>(true)'s job.</summary>
     public void Dispose()
     {
         if (disposed)
