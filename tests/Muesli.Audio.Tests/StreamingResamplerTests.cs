@@ -81,6 +81,31 @@ public sealed class StreamingResamplerTests
         }
     }
 
+    [Fact]
+    public void Unusual_rates_with_silences_between_the_audio_keep_the_exact_count()
+    {
+        var random = new Random(5);
+        for (var trial = 0; trial < 40; trial++)
+        {
+            var format = new AudioFormat(random.Next(1000, 192_001), random.Next(1, 3));
+            var resampler = new StreamingResampler(format);
+            var pcm = Signals.Noise(format.Channels, format.SampleRate / 4, seed: trial);
+            var output = new List<short>();
+            var offset = 0;
+            foreach (var frames in Signals.RandomChunks(pcm.Length / format.BytesPerFrame, 2000, seed: trial))
+            {
+                resampler.Process(pcm.AsSpan(offset, frames * format.BytesPerFrame), output);
+                offset += frames * format.BytesPerFrame;
+                if (random.Next(10) == 0)
+                {
+                    resampler.ProcessSilence(random.Next(0, format.SampleRate), output);
+                }
+            }
+
+            Assert.Equal(resampler.InputFrames * 16000 / format.SampleRate, output.Count);
+        }
+    }
+
     [Theory]
     [InlineData(44100, 2)]
     [InlineData(48000, 2)]
