@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Muesli.Core;
 
 namespace Muesli.Audio;
@@ -32,35 +34,176 @@ public sealed record AppendOutcome(
 /// </summary>
 public sealed class StreamRecorder : IDisposable
 {
+    private readonly PtsAligner aligner;
+    private readonly StreamingResampler resampler;
+    private readonly AudioRing ring;
+    private readonly WavAppender? archive;
+    private readonly List<short> converted = [];
+    private bool closed;
+
+    private StreamRecorder(
+        AudioFormat source, PcmLog log, PtsAligner aligner, AudioRing ring, WavAppender? archive)
+    {
+        Source = source;
+        Log = log;
+        this.aligner = aligner;
+        this.ring = ring;
+        this.archive = archive;
+        resampler = new StreamingResampler(source);
+    }
+
     public static StreamRecorder Open(string directory, string streamName, AudioFormat source, RecorderOptions options)
-        => throw new NotImplementedException();
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(streamName);
+        Directory.CreateDirectory(directory);
+        var log = PcmLog.Open(Path.Combine(directory, $"{streamName}.pcm"), options.Flush);
+        WavAppender? archive = null;
+        try
+        {
+            var asr = AudioFormat.Asr;
+            var logSamples = log.Length / AudioFormat.BytesPerSample;
 
-    public AudioFormat Source => throw new NotImplementedException();
+            // round(logSamples · rate / 16000), half away from zero, in exact integers.
+            var writeFrames = ((logSamples * source.SampleRate) + (asr.SampleRate / 2)) / asr.SampleRate;
+            var aligner = new PtsAligner(source, writeFrames, options.MaxGapSeconds);
+            var ringBytes = (int)asr.BytesOf(options.RingSeconds);
+            var ring = new AudioRing(Math.Max(ringBytes, asr.BytesPerFrame), log.Length);
+            if (options.KeepWav)
+            {
+                archive = WavAppender.Open(Path.Combine(directory, $"{streamName}.wav"), source);
+                archive.SetLength(writeFrames);
+                archive.Flush();
+            }
 
-    public PcmLog Log => throw new NotImplementedException();
+            return new StreamRecorder(source, log, aligner, ring, archive);
+        }
+        catch
+        {
+            archive?.Dispose();
+            log.Dispose();
+            throw;
+        }
+    }
 
-    public string PcmPath => throw new NotImplementedException();
+    public AudioFormat Source { get; }
 
-    public string? WavPath => throw new NotImplementedException();
+    public PcmLog Log { get; }
+
+    public string PcmPath => Log.Path;
+
+    public string? WavPath => archive?.Path;
 
     /// <summary>Bytes of 16 kHz audio recorded so far.</summary>
-    public long Length => throw new NotImplementedException();
+    public long Length => Log.Length;
 
-    public long TotalDroppedFrames => throw new NotImplementedException();
+    public long TotalDroppedFrames => aligner.TotalDroppedFrames;
+
+    /// <summary>The aligner's write position: the next source frame expected.</summary>
+    public long SourceFrames => aligner.WriteFrames;
 
     /// <summary>Aligns, archives, resamples and logs one AUDIO payload; <c>Rms</c> is that of the payload in [0, 1].</summary>
-    public AppendOutcome Append(long ptsUs, ReadOnlySpan<byte> payload) => throw new NotImplementedException();
+    public AppendOutcome Append(long ptsUs, ReadOnlySpan<byte> payload)
+    {
+        ObjectDisposedException.ThrowIf(closed, this);
+        var rms = Rms(payload);
+        var plan = aligner.Align(ptsUs, payload.Length);
+        if (plan.Rejection is not null)
+        {
+            return new AppendOutcome(0, 0, 0, plan.TruncatedBytes, plan.Rejection, rms);
+        }
+
+        var before = Log.Length;
+        AppendSilence(plan.SilenceFrames);
+        var kept = payload.Slice(plan.KeepOffset, plan.KeepLength);
+        archive?.Append(kept);
+        resampler.Process(kept, converted);
+        Record();
+        return new AppendOutcome(
+            Log.Length - before, plan.SilenceFrames, plan.DroppedFrames, plan.TruncatedBytes, null, rms);
+    }
 
     /// <summary>[startByte, endByte) of the 16 kHz log as floats: from the ring when it holds them, else from disk.</summary>
-    public float[] Read(long startByte, long endByte) => throw new NotImplementedException();
+    public float[] Read(long startByte, long endByte)
+    {
+        ObjectDisposedException.ThrowIf(closed, this);
+        if (!ring.Holds(startByte, endByte))
+        {
+            return Log.Read(startByte, endByte);
+        }
+
+        var samples = new float[(endByte - startByte) / AudioFormat.BytesPerSample];
+        ring.TryRead(startByte, endByte, samples);
+        return samples;
+    }
 
     /// <summary>Whether a read of [startByte, endByte) would be served from memory.</summary>
-    public bool InMemory(long startByte, long endByte) => throw new NotImplementedException();
+    public bool InMemory(long startByte, long endByte) => ring.Holds(startByte, endByte);
 
-    public void Flush(bool durable) => throw new NotImplementedException();
+    public void Flush(bool durable)
+    {
+        ObjectDisposedException.ThrowIf(closed, this);
+        archive?.Flush();
+        Log.Flush(durable);
+    }
 
     /// <summary>Closes the files and deletes the PCM log unless <paramref name="keepPcm"/> (retention at finalize).</summary>
-    public void Close(bool keepPcm) => throw new NotImplementedException();
+    public void Close(bool keepPcm)
+    {
+        if (closed)
+        {
+            return;
+        }
 
-    public void Dispose() => throw new NotImplementedException();
+        closed = true;
+        archive?.Dispose();
+        Log.Dispose();
+        if (!keepPcm)
+        {
+            File.Delete(Log.Path);
+        }
+    }
+
+    /// <summary>Closes the files and keeps them all, so a reopened recorder continues the stream.</summary>
+    public void Dispose() => Close(keepPcm: true);
+
+    /// <summary>Root mean square of the payload's whole s16 samples, scaled to [0, 1]; 0 when there are none.</summary>
+    public static double Rms(ReadOnlySpan<byte> payload)
+    {
+        var count = payload.Length / AudioFormat.BytesPerSample;
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        var sum = 0.0;
+        for (var i = 0; i < count; i++)
+        {
+            double sample = BinaryPrimitives.ReadInt16LittleEndian(payload[(i * AudioFormat.BytesPerSample)..]);
+            sum += sample * sample;
+        }
+
+        return Math.Sqrt(sum / count) / 32768.0;
+    }
+
+    private void AppendSilence(long frames)
+    {
+        archive?.AppendSilence(frames);
+
+        // A second of source audio at a time keeps the conversion buffer small even for an hour-long gap.
+        while (frames > 0)
+        {
+            var take = Math.Min(frames, Source.SampleRate);
+            resampler.ProcessSilence(take, converted);
+            Record();
+            frames -= take;
+        }
+    }
+
+    private void Record()
+    {
+        var samples = CollectionsMarshal.AsSpan(converted);
+        Log.Append(samples);
+        ring.Append(samples);
+        converted.Clear();
+    }
 }
