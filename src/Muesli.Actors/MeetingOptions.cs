@@ -44,6 +44,12 @@ public sealed record MeetingOptions
 
     public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The lag actually held back: never more than the context, or the words between the next window's start and
+    /// this window's cutoff would be in no window at all.
+    /// </summary>
+    public double CommitLagSeconds => Math.Min(FinalizeLagSeconds, Windows.ContextSeconds);
+
     public string StreamDirectory(string meetingId)
         => PerMeetingDirectories ? Path.Combine(OutputDirectory, meetingId) : OutputDirectory;
 }

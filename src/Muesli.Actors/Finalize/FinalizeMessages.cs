@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Muesli.Actors.Serialization;
 using Muesli.Actors.Sharding;
 using Muesli.Core.Protocol;
@@ -62,6 +63,7 @@ public sealed record SagaState(
 {
     public static readonly SagaState Empty = new(null, ImmutableSortedDictionary<int, FinalWindow>.Empty, false, false, false);
 
+    [JsonIgnore]
     public SagaStep Step => this switch
     {
         { Plan: null } => SagaStep.NotStarted,
@@ -72,7 +74,9 @@ public sealed record SagaState(
         _ => SagaStep.Publishing,
     };
 
-    public int NextWindow => Enumerable.Range(0, Plan?.Windows.Count ?? 0).First(i => !Windows.ContainsKey(i));
+    /// <summary>The first window without a result, or -1 when all have one.</summary>
+    [JsonIgnore]
+    public int NextWindow => Enumerable.Range(0, Plan?.Windows.Count ?? 0).Where(i => !Windows.ContainsKey(i)).DefaultIfEmpty(-1).First();
 
     public SagaState Apply(ISagaEvent e) => e switch
     {

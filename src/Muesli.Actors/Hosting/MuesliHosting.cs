@@ -20,9 +20,20 @@ public static class MuesliHosting
         => builder
             .WithMuesliCluster(options)
             .WithSqlitePersistence(options.SqlitePath)
-            .WithCustomSerializer("muesli", [typeof(IMuesliPersisted)], system => new MuesliSerializer(system))
+            .AddHocon(JournalSerialization, HoconAddMode.Prepend)
             .WithInferencePool(options)
             .WithMuesliEntities(options.Meeting);
+
+    /// <summary>Everything persisted goes through <see cref="MuesliSerializer"/>, never the default JSON serializer.</summary>
+    public static readonly string JournalSerialization = $$"""
+        akka.actor {
+          serializers.muesli = "{{TypeName(typeof(MuesliSerializer))}}"
+          serialization-bindings { "{{TypeName(typeof(IMuesliPersisted))}}" = muesli }
+          serialization-identifiers { "{{TypeName(typeof(MuesliSerializer))}}" = {{MuesliSerializer.Id}} }
+        }
+        """;
+
+    private static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 
     /// <summary>The regions and router of a started node.</summary>
     public static MuesliRegions Regions(this IActorRegistry registry) => new(
@@ -59,30 +70,34 @@ public static class MuesliHosting
     }
 
     private static AkkaConfigurationBuilder WithSqlitePersistence(this AkkaConfigurationBuilder builder, string path)
+        => builder
+            .AddHocon(SqliteJournal(path), HoconAddMode.Prepend)
+            .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+
+    /// <summary>
+    /// The journal and snapshot store on one SQLite file (created in WAL mode: readers never block the journal's
+    /// writer, and a crash loses nothing that was committed).
+    /// </summary>
+    public static string SqliteJournal(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connection = new SqliteConnectionStringBuilder { DataSource = path }.ToString();
         using (var db = new SqliteConnection(connection))
         {
-            // WAL: readers never block the journal's writer, and a crash loses nothing that was committed.
             db.Open();
             using var pragma = db.CreateCommand();
             pragma.CommandText = "PRAGMA journal_mode=WAL;";
             pragma.ExecuteNonQuery();
         }
 
-        return builder
-            .AddHocon(
-                $$"""
-                akka.persistence {
-                  journal.plugin = "akka.persistence.journal.sql"
-                  journal.sql { connection-string = "{{connection}}", provider-name = "SQLite.MS" }
-                  snapshot-store.plugin = "akka.persistence.snapshot-store.sql"
-                  snapshot-store.sql { connection-string = "{{connection}}", provider-name = "SQLite.MS" }
-                }
-                """,
-                HoconAddMode.Prepend)
-            .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+        return $$"""
+            akka.persistence {
+              journal.plugin = "akka.persistence.journal.sql"
+              journal.sql { connection-string = "{{connection}}", provider-name = "SQLite.MS" }
+              snapshot-store.plugin = "akka.persistence.snapshot-store.sql"
+              snapshot-store.sql { connection-string = "{{connection}}", provider-name = "SQLite.MS" }
+            }
+            """;
     }
 
     private static AkkaConfigurationBuilder WithInferencePool(this AkkaConfigurationBuilder builder, MuesliNodeOptions options)

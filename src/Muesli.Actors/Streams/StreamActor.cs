@@ -193,7 +193,10 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var samples = _recorder.Read(window.ReadStart, window.ReadEnd);
+        // The rollback mode re-reads the file from byte 0, as the original did, so both costs can be measured.
+        var samples = _options.Windows.FullReprocess
+            ? _recorder.Log.Read(window.ReadStart, window.ReadEnd)
+            : _recorder.Read(window.ReadStart, window.ReadEnd);
         var seq = _state.NextSeq;
         _inFlight = new InFlight(seq, window, DateTime.UtcNow);
         var duration = AudioFormat.Asr.SecondsOf(_recorder.Length);
@@ -211,7 +214,7 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
 
         _inFlight = chunk with { Committing = true };
         var windowEnd = AudioFormat.Asr.SecondsOf(result.Window.ReadEnd);
-        var cutoff = windowEnd - _options.FinalizeLagSeconds;
+        var cutoff = windowEnd - _options.CommitLagSeconds;
         _transcripts.Tell(new TranscriptCommands.ApplyWindow(_state.MeetingId!, _state.Stream, result.Seq, result.Window, windowEnd, cutoff, result.Result));
     }
 

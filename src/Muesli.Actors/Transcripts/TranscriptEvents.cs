@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Muesli.Actors.Serialization;
 using Muesli.Core.Commit;
 using Muesli.Core.Protocol;
@@ -73,6 +74,7 @@ public sealed record TranscriptState(
 
     public CommitState CommitOf(StreamKind stream) => Commit.GetValueOrDefault(stream, CommitState.Initial);
 
+    [JsonIgnore]
     public bool AllStreamsCompleted => Opened && Streams.All(Completed.ContainsKey);
 
     public TranscriptState Apply(ITranscriptEvent e) => e switch

@@ -1,0 +1,87 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Serialization;
+using Muesli.Actors.Finalize;
+using Muesli.Actors.Serialization;
+using Muesli.Actors.Streams;
+using Muesli.Actors.Transcripts;
+using Muesli.Core.Commit;
+using Muesli.Core.Protocol;
+using Muesli.Core.Transcripts;
+using Muesli.Core.Windows;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Muesli.Actors.Tests;
+
+public sealed class MuesliSerializerSpec(ITestOutputHelper output) : MuesliSpec(output)
+{
+    public static TheoryData<string> Persisted => new(Samples.Keys);
+
+    private static readonly Dictionary<string, object> Samples = new()
+    {
+        ["StreamOpened"] = new StreamEvents.StreamOpened("m", StreamKind.Mic, 44100, 2, true),
+        ["ChunkCommitted"] = new StreamEvents.ChunkCommitted(7, 123456),
+        ["FinalizeStarted"] = new StreamEvents.FinalizeStarted(99),
+        ["StreamFinalized"] = new StreamEvents.StreamFinalized(99),
+        ["StreamState"] = StreamState.Empty with { MeetingId = "m", LastProcessedByte = 64000, Lifecycle = StreamLifecycle.Finalizing },
+        ["MeetingOpened"] = new TranscriptEvents.MeetingOpened([StreamKind.System, StreamKind.Mic], [StreamKind.Mic], true),
+        ["WindowCommitted"] = new TranscriptEvents.WindowCommitted(
+            StreamKind.System, 3, false, CommitState.Initial, [Segment()], ["system:SPEAKER_00"]),
+        ["FinalTranscriptRecorded"] = new TranscriptEvents.FinalTranscriptRecorded(StreamKind.Mic, [new FinalTurn(StreamKind.Mic, "mic:SPEAKER_01", 1, 2, "hi")], 12.5),
+        ["StreamCompleted"] = new TranscriptEvents.StreamCompleted(StreamKind.Mic, 100),
+        ["MeetingCompleted"] = new TranscriptEvents.MeetingCompleted(),
+        ["TranscriptState"] = TranscriptState.Empty with
+        {
+            Opened = true,
+            Commit = ImmutableDictionary<StreamKind, CommitState>.Empty.Add(StreamKind.System, new CommitState(12.5, "a b")),
+            Segments = [Segment()],
+        },
+        ["SagaStarted"] = new SagaEvents.SagaStarted("m", StreamKind.System, 320000, true, [new Window(0, 320000, 0, true)]),
+        ["WindowDone"] = new SagaEvents.WindowDone(new FinalWindow(
+            0,
+            new Window(0, 320000, 0, true),
+            [new LabelledWord(new Word("alpha", 1, 1.2), "SPEAKER_00")],
+            [new SpeakerSegment(0, 5, "SPEAKER_00")],
+            new Dictionary<string, float[]> { ["SPEAKER_00"] = [0.5f, -1f] },
+            null)),
+        ["ResultPublished"] = new SagaEvents.ResultPublished(),
+        ["Retained"] = new SagaEvents.Retained(),
+        ["Completed"] = new SagaEvents.Completed(),
+        ["SagaState"] = SagaState.Empty with { Published = true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Persisted))]
+    public void Every_persisted_type_goes_through_the_journal_serializer_and_round_trips(string name)
+    {
+        var sample = Samples[name];
+        var serializer = Sys.Serialization.FindSerializerFor(sample);
+        Assert.IsType<MuesliSerializer>(serializer);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, sample);
+        var bytes = serializer.ToBinary(sample);
+        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+        Assert.IsType(sample.GetType(), back);
+        Assert.Equal(bytes, serializer.ToBinary(back));
+    }
+
+    [Fact]
+    public void Every_persisted_type_has_a_sample_here()
+    {
+        var persisted = typeof(IMuesliPersisted).Assembly.GetTypes()
+            .Where(t => typeof(IMuesliPersisted).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
+            .ToHashSet();
+        Assert.Equal(persisted.OrderBy(t => t.FullName), Samples.Values.Select(s => s.GetType()).Distinct().OrderBy(t => t.FullName));
+        Assert.Equal(persisted.OrderBy(t => t.FullName), MuesliSerializer.PersistedTypes.OrderBy(t => t.FullName));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_fails_loudly()
+    {
+        var serializer = new MuesliSerializer((ExtendedActorSystem)Sys);
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "no.such"));
+    }
+
+    private static CommittedSegment Segment()
+        => new(StreamKind.System, "SPEAKER_00", "system:SPEAKER_00", 1, 2, "alpha bravo", [new MuesliEvents.TimedWord("alpha", 1, 1.4), new MuesliEvents.TimedWord("bravo", 1.6, 2)]);
+}

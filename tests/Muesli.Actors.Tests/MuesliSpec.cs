@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using Akka.TestKit.Xunit2;
+using Muesli.Actors.Hosting;
+using Muesli.Core.Transcripts;
+using Muesli.Inference;
+using Xunit.Abstractions;
+
+namespace Muesli.Actors.Tests;
+
+/// <summary>A TestKit spec on a real SQLite journal, with the node's own persistence and serialization settings.</summary>
+public abstract class MuesliSpec(string journal, ITestOutputHelper output) : TestKit(Config(journal), output: output)
+{
+    protected MuesliSpec(ITestOutputHelper output)
+        : this(NewJournal(), output)
+    {
+    }
+
+    protected string Journal { get; } = journal;
+
+    public static string NewJournal() => Path.Combine(Path.GetTempPath(), $"muesli-spec-{Guid.NewGuid():N}", "journal.db");
+
+    public static Config Config(string journal) => ConfigurationFactory.ParseString(MuesliHosting.SqliteJournal(journal))
+        .WithFallback(MuesliHosting.JournalSerialization)
+        .WithFallback(SqlPersistence.DefaultConfiguration)
+        .WithFallback("akka.loglevel = INFO\nakka.test.single-expect-default = 15s");
+
+    /// <summary>A second actor system on the same journal: what a restarted process sees.</summary>
+    protected ActorSystem Restarted(string name) => ActorSystem.Create(name, Config(Journal));
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(Journal)!, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>A pipeline result whose words all belong to one speaker, as ASR-only mode produces.</summary>
+    public static PipelineResult Result(double start, double duration, params Word[] words)
+    {
+        var labelled = words.Select(w => new LabelledWord(w, TranscriptionPipeline.SingleSpeaker)).ToArray();
+        var turns = Core.Merge.SpeakerMerge.BuildTurns(labelled, new Core.Merge.MergeOptions());
+        return new PipelineResult(start, duration, words, [], labelled, turns, new Dictionary<string, float[]>());
+    }
+}

@@ -1,0 +1,93 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Muesli.Actors.Inference;
+using Muesli.Core.Windows;
+using Xunit;
+using Xunit.Abstractions;
+using static Muesli.Actors.Inference.WorkerMessages;
+
+namespace Muesli.Actors.Tests;
+
+public sealed class WorkRouterSpec(ITestOutputHelper output) : MuesliSpec(output)
+{
+    [Fact]
+    public void A_worker_runs_one_chunk_at_a_time_and_live_chunks_go_before_finalize_work()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var worker = CreateTestProbe();
+        var requester = CreateTestProbe();
+        worker.Send(router, new RegisterWorker("cpu", "CPU"));
+
+        var first = Request("a", WorkPriority.Finalize, requester);
+        router.Tell(first);
+        Assert.Equal("a", worker.ExpectMsg<Run>().Request.StreamId);
+        router.Tell(Request("b", WorkPriority.Finalize, requester));
+        router.Tell(Request("c", WorkPriority.Live, requester));
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        worker.Send(router, new RunSucceeded(first, MuesliSpec.Result(0, 1), TimeSpan.Zero));
+        Assert.Equal("a", requester.ExpectMsg<ChunkResult>().StreamId);
+        Assert.Equal("c", worker.ExpectMsg<Run>().Request.StreamId);
+    }
+
+    [Fact]
+    public void A_failed_run_is_reported_and_queued_again_with_backoff_until_the_attempts_run_out()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var worker = CreateTestProbe();
+        var requester = CreateTestProbe();
+        worker.Send(router, new RegisterWorker("cpu", "CPU"));
+        router.Tell(Request("a", WorkPriority.Live, requester));
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var run = worker.ExpectMsg<Run>();
+            Assert.Equal(attempt, run.Request.Attempt);
+            worker.Send(router, new RunFailed(run.Request, "model exploded"));
+            var failed = requester.ExpectMsg<ChunkFailed>();
+            Assert.Equal(attempt, failed.Attempt);
+            Assert.Equal(attempt < 3, failed.WillRetry);
+            Assert.Equal("model exploded", failed.Error);
+        }
+
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task The_chunk_of_a_worker_that_died_goes_to_another_worker()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var doomed = CreateTestProbe();
+        var requester = CreateTestProbe();
+        doomed.Send(router, new RegisterWorker("gpu0", "CUDA:0"));
+        router.Tell(Request("a", WorkPriority.Live, requester));
+        doomed.ExpectMsg<Run>();
+
+        var survivor = CreateTestProbe();
+        survivor.Send(router, new RegisterWorker("gpu1", "CUDA:1"));
+        Sys.Stop(doomed.Ref);
+        var run = survivor.ExpectMsg<Run>();
+        Assert.Equal("a", run.Request.StreamId);
+        survivor.Send(router, new RunSucceeded(run.Request, MuesliSpec.Result(0, 1), TimeSpan.Zero));
+        requester.ExpectMsg<ChunkResult>();
+
+        var status = await router.Ask<RouterStatus>(new GetRouterStatus());
+        Assert.Equal(["gpu1"], status.Workers.Select(w => w.Slot));
+        Assert.Equal(1, status.Workers[0].Runs);
+    }
+
+    [Fact]
+    public async Task A_drained_worker_gets_no_new_work()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var worker = CreateTestProbe();
+        worker.Send(router, new RegisterWorker("gpu0", "CUDA:0"));
+        await router.Ask<RouterStatus>(new Drain("gpu0"));
+        router.Tell(Request("a", WorkPriority.Live, CreateTestProbe()));
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(1, (await router.Ask<RouterStatus>(new GetRouterStatus())).QueuedLive);
+    }
+
+    private static ChunkRequest Request(string stream, WorkPriority priority, TestProbe replyTo)
+        => new(stream, 1, new Window(0, 32000, 0, priority == WorkPriority.Finalize), new float[16000], priority, replyTo.Ref);
+}
