@@ -33,7 +33,7 @@ public static class ScalarNemoMel
             window[offset + n] = 0.5 - (0.5 * Math.Cos(2 * Math.PI * n / (Window - 1)));
         }
 
-        var filters = SlaneyFilters(features);
+        var filters = SlaneyFilters.Make(features, NFft, SampleRate);
         var values = new double[frames, features];
         var frame = new double[NFft];
         for (var t = 0; t < frames; t++)
@@ -92,34 +92,5 @@ public static class ScalarNemoMel
         }
 
         return result;
-    }
-
-    /// <summary>librosa's mel(sr=16000, n_fft=512, fmin=0, fmax=8000, htk=False, norm='slaney'), as [filter, bin].</summary>
-    public static double[,] SlaneyFilters(int features)
-    {
-        static double HzToMel(double hz) => hz < 1000 ? hz * 3 / 200 : 15 + (Math.Log(hz / 1000) * 27 / Math.Log(6.4));
-        static double MelToHz(double mel) => mel < 15 ? mel * 200 / 3 : 1000 * Math.Exp((mel - 15) * Math.Log(6.4) / 27);
-
-        var top = HzToMel(SampleRate / 2.0);
-        var edges = new double[features + 2];
-        for (var i = 0; i < edges.Length; i++)
-        {
-            edges[i] = MelToHz(top * i / (features + 1));
-        }
-
-        var bins = (NFft / 2) + 1;
-        var filters = new double[features, bins];
-        for (var f = 0; f < features; f++)
-        {
-            for (var k = 0; k < bins; k++)
-            {
-                var hz = k * (double)SampleRate / NFft;
-                var up = (hz - edges[f]) / (edges[f + 1] - edges[f]);
-                var down = (edges[f + 2] - hz) / (edges[f + 2] - edges[f + 1]);
-                filters[f, k] = Math.Max(0, Math.Min(up, down)) * 2 / (edges[f + 2] - edges[f]);
-            }
-        }
-
-        return filters;
     }
 }
