@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
-using Muesli.Inference.Tests.Onnx;
+using Muesli.Inference.Tests.ModelBuilding;
 using Onnx;
 
 namespace Muesli.Inference.Tests;

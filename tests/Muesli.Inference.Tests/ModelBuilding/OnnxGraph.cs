@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 
-namespace Muesli.Inference.Tests.Onnx;
+namespace Muesli.Inference.Tests.ModelBuilding;
 
 /// <summary>Builds small ONNX models (opset 17, IR version 8) for tests.</summary>
 internal sealed class OnnxGraph
