@@ -10,12 +10,14 @@ public sealed class MelFilterbank
 {
     private readonly int[] firstBins;
     private readonly float[][] weights;
+    private readonly double[] centresHz;
 
-    private MelFilterbank(int bins, int[] firstBins, float[][] weights)
+    private MelFilterbank(int bins, int[] firstBins, float[][] weights, double[] centresHz)
     {
         Bins = bins;
         this.firstBins = firstBins;
         this.weights = weights;
+        this.centresHz = centresHz;
     }
 
     public int Filters => weights.Length;
@@ -37,7 +39,8 @@ public sealed class MelFilterbank
             edges[i] = MelScale.SlaneyToHz(lowMel + ((highMel - lowMel) * i / (filters + 1)));
         }
 
-        return Build(bins, filters, (filter, bin) =>
+        var centres = edges[1..^1];
+        return Build(bins, centres, (filter, bin) =>
         {
             var hz = (double)bin * sampleRate / fftSize;
             var (left, centre, right) = (edges[filter], edges[filter + 1], edges[filter + 2]);
@@ -58,7 +61,8 @@ public sealed class MelFilterbank
         var lowMel = MelScale.KaldiFromHz(lowHz);
         var highMel = MelScale.KaldiFromHz(highHz);
         var delta = (highMel - lowMel) / (filters + 1);
-        return Build(bins, filters, (filter, bin) =>
+        var centres = Enumerable.Range(1, filters).Select(i => MelScale.KaldiToHz(lowMel + (i * delta))).ToArray();
+        return Build(bins, centres, (filter, bin) =>
         {
             if (bin == bins - 1)
             {
@@ -85,6 +89,9 @@ public sealed class MelFilterbank
         var w = weights[filter];
         return offset >= 0 && offset < w.Length ? w[offset] : 0f;
     }
+
+    /// <summary>The frequency at the filter's peak.</summary>
+    public double CentreHz(int filter) => centresHz[filter];
 
     /// <summary>The first bin where the filter is non-zero.</summary>
     public int FirstBin(int filter) => firstBins[filter];
@@ -114,8 +121,9 @@ public sealed class MelFilterbank
         }
     }
 
-    private static MelFilterbank Build(int bins, int filters, Func<int, int, double> weight)
+    private static MelFilterbank Build(int bins, double[] centresHz, Func<int, int, double> weight)
     {
+        var filters = centresHz.Length;
         var firstBins = new int[filters];
         var weights = new float[filters][];
         var dense = new float[bins];
@@ -138,6 +146,6 @@ public sealed class MelFilterbank
             weights[f] = dense[first..(last + 1)];
         }
 
-        return new MelFilterbank(bins, firstBins, weights);
+        return new MelFilterbank(bins, firstBins, weights, centresHz);
     }
 }

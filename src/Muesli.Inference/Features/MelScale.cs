@@ -19,4 +19,6 @@ public static class MelScale
 
     /// <summary>Kaldi's (HTK-style) scale: 1127·ln(1 + f/700).</summary>
     public static double KaldiFromHz(double hz) => 1127.0 * Math.Log(1.0 + (hz / 700.0));
+
+    public static double KaldiToHz(double mel) => 700.0 * (Math.Exp(mel / 1127.0) - 1.0);
 }

@@ -54,6 +54,20 @@ public sealed class KaldiFbankTests
         Assert.Equal(expected, actual, 1e-6);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(40)]
+    [InlineData(79)]
+    public void Bin_centres_are_evenly_spaced_in_kaldi_mel(int bin)
+    {
+        var low = KaldiMel(20);
+        var centreMel = low + ((bin + 1) * (KaldiMel(8000) - low) / 81);
+
+        var centreHz = new KaldiFbankFrontEnd().Filterbank.CentreHz(bin);
+
+        Assert.Equal(centreMel, KaldiMel(centreHz), 1e-9);
+    }
+
     [Fact]
     public void Bins_start_above_20hz_and_nyquist_gets_no_weight()
     {

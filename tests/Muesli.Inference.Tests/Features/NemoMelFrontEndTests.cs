@@ -35,6 +35,15 @@ public sealed class NemoMelFrontEndTests
         Assert.Equal(expected, actual, 1e-7);
     }
 
+    [Theory]
+    [InlineData(128, 0)]
+    [InlineData(128, 42)]
+    [InlineData(80, 79)]
+    public void Filter_centres_are_the_slaney_edges(int features, int filter)
+    {
+        Assert.Equal(FilterEdgeHz(filter + 1, features), new NemoMelFrontEnd(features).Filterbank.CentreHz(filter), 1e-9);
+    }
+
     [Fact]
     public void Filters_are_sparse_and_zero_outside_their_triangle()
     {
