@@ -8,9 +8,11 @@ namespace Muesli.Inference.Features;
 /// normalisation over the frames (std with N−1, + 1e-5). Vectorised; one instance is not thread-safe.
 /// </summary>
 /// <remarks>
-/// The STFT pads n_fft/2 zeros each side (spec/models.md; NeMo's <c>FilterbankFeatures</c> calls
-/// <c>torch.stft(center=True, pad_mode="constant")</c>). Frames are transformed <see cref="ComplexFft.Lanes"/> at a
+/// The STFT pads n_fft/2 zeros each side: spec/models.md, and current NeMo's <c>FilterbankFeatures</c>, which calls
+/// <c>torch.stft(center=True, pad_mode="constant")</c> (older NeMo releases left torch's default reflect padding,
+/// which changes only the first and last two frames). Frames are transformed <see cref="ComplexFft.Lanes"/> at a
 /// time, one per SIMD lane, so windowing, FFT, power and the mel projection are all vector operations.
+/// A single frame (under 160 samples) has no N−1 spread; it normalises to zeros rather than NeMo's NaN.
 /// </remarks>
 public sealed class NemoMelFrontEnd
 {
