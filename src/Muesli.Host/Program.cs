@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("muesli: live meeting transcription and speaker diarization")
         {
             BackendCommand.Create(),
+            TranscribeCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

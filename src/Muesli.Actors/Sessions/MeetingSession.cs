@@ -140,17 +140,18 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         _meetingId = start!.MeetingId ?? EntityIds.NewMeetingId(DateTimeOffset.UtcNow);
         _output.Write(new MeetingStarted(start.Meta));
         var asker = Sender;
-        OpenMeeting(start, _meetingId).PipeTo(Self, success: ready => new Opened(ready, asker), failure: e => new OpenFailed(e, asker));
+        OpenMeeting(start, _meetingId, Self).PipeTo(Self, success: ready => new Opened(ready, asker), failure: e => new OpenFailed(e, asker));
         Become(Opening);
     }
 
-    private async Task<TranscriptCommands.MeetingReady> OpenMeeting(MeetingStart start, string meetingId)
+    /// <summary>Runs outside the actor's context: everything it needs is passed in.</summary>
+    private async Task<TranscriptCommands.MeetingReady> OpenMeeting(MeetingStart start, string meetingId, IActorRef self)
     {
         var timeout = TimeSpan.FromSeconds(60);
         var transcribed = Transcribed.ToArray();
         var ready = await _regions.Transcripts.Ask<TranscriptCommands.MeetingReady>(
             new TranscriptCommands.OpenMeeting(meetingId, StreamKinds.All.ToArray(), transcribed, _options.LabelByStream), timeout);
-        await _regions.Transcripts.Ask<TranscriptCommands.Subscribed>(new TranscriptCommands.Subscribe(meetingId, Self, Replay: ready.Resumed), timeout);
+        await _regions.Transcripts.Ask<TranscriptCommands.Subscribed>(new TranscriptCommands.Subscribe(meetingId, self, Replay: ready.Resumed), timeout);
         foreach (var stream in StreamKinds.All)
         {
             await _regions.Streams.Ask<StreamCommands.StreamReady>(

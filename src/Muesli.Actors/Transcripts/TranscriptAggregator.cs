@@ -253,7 +253,10 @@ public sealed class TranscriptAggregator : ReceivePersistentActor
             .Select(t => new MuesliEvents.ResultTurn(t.SpeakerId, t.Stream.Name(), t.T0, t.T1, t.Text))
             .ToArray();
         var speakers = turns.Select(t => t.SpeakerId).Distinct().Select(id => new MuesliEvents.KnownSpeaker(id, id)).ToArray();
-        var duration = _state.Finals.Values.Select(f => f.Duration).DefaultIfEmpty(0).Max();
+        var duration = _state.Finals.Values.Select(f => f.Duration)
+            .Concat(_state.Completed.Values.Select(bytes => Core.AudioFormat.Asr.SecondsOf(bytes)))
+            .DefaultIfEmpty(0)
+            .Max();
         return new MuesliEvents.Result(turns, speakers, duration);
     }
 

@@ -19,8 +19,6 @@ namespace Muesli.Host.Cli;
 /// <summary><c>muesli backend</c>: the drop-in for the original backend process — frames on stdin, JSONL on stdout.</summary>
 public static class BackendCommand
 {
-    public const string JournalFile = "muesli-journal.db";
-
     private static readonly Option<DirectoryInfo> OutputDir = new("--output-dir")
     {
         Description = "Folder for the captures (system.pcm, mic.pcm, system.wav, mic.wav) and the journal",
@@ -107,15 +105,13 @@ public static class BackendCommand
         var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
         Console.SetOut(Console.Error);
 
-        var verbose = parse.GetValue(Verbose);
-        var outputDir = parse.GetValue(OutputDir)!.FullName;
-        Directory.CreateDirectory(outputDir);
-        using var logs = NodeHost.CreateLogging(verbose);
-        var log = logs.CreateLogger("Muesli.Backend");
-
         var merge = new MergeOptions { GapThreshold = parse.GetValue(GapThreshold), SpeakerTolerance = parse.GetValue(SpeakerTolerance) };
-        var engines = Engines.Resolve(
-            new EngineSettings
+        var run = new MeetingRun
+        {
+            OutputDirectory = parse.GetValue(OutputDir)!.FullName,
+            Verbose = parse.GetValue(Verbose),
+            LiveAsrOnly = parse.GetValue(LiveAsrOnly),
+            Engines = new EngineSettings
             {
                 ModelsDirectory = parse.GetValue(Models),
                 AsrModel = parse.GetValue(AsrModel),
@@ -125,63 +121,36 @@ public static class BackendCommand
                 Threads = parse.GetValue(Threads),
                 Merge = merge,
             },
-            logs);
-
-        var meeting = new MeetingOptions
-        {
-            OutputDirectory = outputDir,
-            Transcribed = parse.GetValue(TranscribeStream) switch
+            Meeting = new MeetingOptions
             {
-                "mic" => new HashSet<StreamKind> { StreamKind.Mic },
-                "both" => new HashSet<StreamKind> { StreamKind.System, StreamKind.Mic },
-                _ => new HashSet<StreamKind> { StreamKind.System },
+                Transcribed = parse.GetValue(TranscribeStream) switch
+                {
+                    "mic" => new HashSet<StreamKind> { StreamKind.Mic },
+                    "both" => new HashSet<StreamKind> { StreamKind.System, StreamKind.Mic },
+                    _ => new HashSet<StreamKind> { StreamKind.System },
+                },
+                Windows = new WindowOptions
+                {
+                    LiveIntervalSeconds = parse.GetValue(LiveInterval),
+                    LiveMinSeconds = parse.GetValue(LiveMinSeconds),
+                    ContextSeconds = parse.GetValue(ContextSeconds),
+                    FullReprocess = parse.GetValue(FullReprocess),
+                },
+                Merge = merge,
+                FinalizeLagSeconds = parse.GetValue(FinalizeLag),
+                Live = !parse.GetValue(NoLive),
+                KeepPcm = parse.GetValue(KeepPcm),
+                EmitWords = parse.GetValue(EmitWords),
+                Recorder = new RecorderOptions { KeepWav = parse.GetValue(KeepWav), MaxGapSeconds = parse.GetValue(MaxGapSeconds) },
             },
-            Windows = new WindowOptions
-            {
-                LiveIntervalSeconds = parse.GetValue(LiveInterval),
-                LiveMinSeconds = parse.GetValue(LiveMinSeconds),
-                ContextSeconds = parse.GetValue(ContextSeconds),
-                FullReprocess = parse.GetValue(FullReprocess),
-            },
-            Merge = merge,
-            FinalizeLagSeconds = parse.GetValue(FinalizeLag),
-            Live = !parse.GetValue(NoLive),
-            LabelByStream = parse.GetValue(LiveAsrOnly) || !engines.HasDiarization,
-            KeepPcm = parse.GetValue(KeepPcm),
-            EmitWords = parse.GetValue(EmitWords),
-            Recorder = new RecorderOptions { KeepWav = parse.GetValue(KeepWav), MaxGapSeconds = parse.GetValue(MaxGapSeconds) },
+            Session = new SessionSettings { EmitMeters = parse.GetValue(EmitMeters) },
         };
 
-        var node = new MuesliNodeOptions
-        {
-            SqlitePath = Path.Combine(outputDir, JournalFile),
-            Meeting = meeting,
-            Workers = engines.Workers,
-        };
-        log.LogInformation("backend: output {Output}, transcribing {Streams}, engines {Engines}", outputDir, string.Join(",", meeting.Transcribed.Select(s => s.Name())), engines.Description);
-
-        using var host = NodeHost.Build(node, verbose);
-        await host.StartAsync();
-        var system = host.Services.GetRequiredService<ActorSystem>();
-        var registry = host.Services.GetRequiredService<ActorRegistry>();
-        var exitCode = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var input = Console.OpenStandardInput();
-        var session = new InterruptibleInput(input);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, session.OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, session.OnSignal);
-
-        system.ActorOf(
-            MeetingSession.Props(session, new JsonLinesOutput(stdout), meeting, registry.Regions(), new SessionSettings
-            {
-                EmitMeters = parse.GetValue(EmitMeters),
-                TranscriptionUnavailable = engines.Unavailable,
-            }, exitCode),
-            "session");
-
-        var code = await Task.WhenAny(exitCode.Task, session.Killed).ContinueWith(t => t.Result.Result);
+        var input = new InterruptibleInput(Console.OpenStandardInput());
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, input.OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, input.OnSignal);
+        var code = await MeetingRunner.RunAsync(run, input, new JsonLinesOutput(stdout), input.Killed);
         await stdout.FlushAsync();
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        await host.StopAsync(stopping.Token);
         return code;
     }
 
