@@ -1,1 +1,26 @@
-Console.WriteLine("benchmarks: not yet written");
+using System.Globalization;
+using Muesli.Benchmarks;
+
+// Benchmarks print the figures they measure; they are not tests and assert nothing.
+var command = args.FirstOrDefault() ?? "help";
+string Option(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+switch (command)
+{
+    case "live-loop":
+        var minutes = Option("--minutes", "5,30,60,120").Split(',').Select(m => double.Parse(m, CultureInfo.InvariantCulture)).ToArray();
+        var modes = Option("--modes", "incremental,full-reprocess").Split(',');
+        return await LiveLoopBenchmark.RunAsync(minutes, modes);
+    default:
+        Console.WriteLine("""
+            usage: dotnet run -c Release --project bench/Muesli.Benchmarks -- <benchmark> [options]
+              live-loop [--minutes 5,30,60,120] [--modes incremental,full-reprocess]
+                  the live loop interval by interval: PCM size, disk bytes read per interval, cumulative bytes
+                  read and written, per-interval pass time p50/p95, wall time
+            """);
+        return command == "help" ? 0 : 2;
+}
