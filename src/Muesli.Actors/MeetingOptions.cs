@@ -1,6 +1,7 @@
 using Muesli.Audio;
 using Muesli.Core.Merge;
 using Muesli.Core.Protocol;
+using Muesli.Core.Speakers;
 using Muesli.Core.Windows;
 
 namespace Muesli.Actors;
@@ -30,6 +31,12 @@ public sealed record MeetingOptions
     public bool LabelByStream { get; init; }
 
     public bool KeepPcm { get; init; }
+
+    /// <summary>How window speakers are linked to meeting-wide speakers live.</summary>
+    public SpeakerLinkOptions Linking { get; init; } = new();
+
+    /// <summary>How the full-file pass groups the speakers of its windows (a stream longer than one finalize window).</summary>
+    public ClusteringOptions FinalClustering { get; init; } = new();
 
     /// <summary>Segment events carry their words' timings (<c>--emit-words</c>).</summary>
     public bool EmitWords { get; init; }

@@ -27,10 +27,19 @@ public sealed class MuesliSerializerSpec(ITestOutputHelper output) : MuesliSpec(
         ["StreamState"] = StreamState.Empty with { MeetingId = "m", LastProcessedByte = 64000, Lifecycle = StreamLifecycle.Finalizing },
         ["MeetingOpened"] = new TranscriptEvents.MeetingOpened([StreamKind.System, StreamKind.Mic], [StreamKind.Mic], true),
         ["WindowCommitted"] = new TranscriptEvents.WindowCommitted(
-            StreamKind.System, 3, false, CommitState.Initial, [Segment()], ["system:SPEAKER_00"]),
+            StreamKind.System,
+            3,
+            false,
+            CommitState.Initial,
+            [Segment()],
+            ["system:SPEAKER_00"],
+            new TranscriptEvents.SpeakerLink(
+                [new Muesli.Core.Speakers.LocalSpeaker("B", [0.6f, 0.8f], 4.5, [new SpeakerSegment(1, 5.5, "B")])],
+                new Dictionary<string, string> { ["B"] = "SPEAKER_00" })),
         ["FinalTranscriptRecorded"] = new TranscriptEvents.FinalTranscriptRecorded(StreamKind.Mic, [new FinalTurn(StreamKind.Mic, "mic:SPEAKER_01", 1, 2, "hi")], 12.5),
         ["StreamCompleted"] = new TranscriptEvents.StreamCompleted(StreamKind.Mic, 100),
         ["MeetingCompleted"] = new TranscriptEvents.MeetingCompleted(),
+        ["SpeakersMapped"] = new TranscriptEvents.SpeakersMapped(StreamKind.System, new Dictionary<string, string> { ["system:SPEAKER_01"] = "system:SPEAKER_00" }),
         ["TranscriptState"] = TranscriptState.Empty with
         {
             Opened = true,

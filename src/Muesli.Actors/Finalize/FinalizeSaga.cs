@@ -115,7 +115,7 @@ public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
                 if (Plan.Transcribe)
                 {
                     _transcripts.Tell(new TranscriptCommands.ReachStage(Plan.MeetingId, "merging"));
-                    var words = FinalPass.Stitch(_state.Windows.Values.ToArray(), _options.CommitLagSeconds, _options.Merge);
+                    var words = FinalPass.Stitch(_state.Windows.Values.ToArray(), _options.CommitLagSeconds, _options.Merge, _options.FinalClustering);
                     _transcripts.Tell(new TranscriptCommands.ApplyFinal(Plan.MeetingId, Plan.Stream, words, AudioFormat.Asr.SecondsOf(Plan.TotalBytes)));
                 }
                 else

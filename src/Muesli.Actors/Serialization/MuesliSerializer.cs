@@ -33,6 +33,7 @@ public sealed class MuesliSerializer(ExtendedActorSystem system) : SerializerWit
         ("tr.final", typeof(TranscriptEvents.FinalTranscriptRecorded)),
         ("tr.stream-done", typeof(TranscriptEvents.StreamCompleted)),
         ("tr.done", typeof(TranscriptEvents.MeetingCompleted)),
+        ("tr.speaker-map", typeof(TranscriptEvents.SpeakersMapped)),
         ("tr.state", typeof(TranscriptState)),
         ("fs.start", typeof(SagaEvents.SagaStarted)),
         ("fs.window", typeof(SagaEvents.WindowDone)),

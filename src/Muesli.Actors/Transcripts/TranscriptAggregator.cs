@@ -4,7 +4,9 @@ using Akka.Persistence;
 using Muesli.Core.Commit;
 using Muesli.Core.Merge;
 using Muesli.Core.Protocol;
+using Muesli.Core.Speakers;
 using Muesli.Core.Transcripts;
+using Muesli.Inference;
 using static Muesli.Actors.Transcripts.TranscriptCommands;
 
 namespace Muesli.Actors.Transcripts;
@@ -122,9 +124,9 @@ public sealed class TranscriptAggregator : ReceivePersistentActor
             return;
         }
 
-        var words = SpeakerNaming.Name(apply.Result.LabelledWords, apply.Stream, _state.LabelByStream);
+        var (words, link) = Link(apply.Stream, apply.Result);
         var outcome = CommitPolicy.Apply(_state.CommitOf(apply.Stream), words, apply.Cutoff, _options.Merge);
-        var committed = Persistable(apply.Stream, apply.Seq, final: false, outcome);
+        var committed = Persistable(apply.Stream, apply.Seq, final: false, outcome) with { Link = link };
         Persist(committed, e =>
         {
             _state = _state.Apply(e);
@@ -151,18 +153,25 @@ public sealed class TranscriptAggregator : ReceivePersistentActor
             .Select(t => new FinalTurn(apply.Stream, IdOf(apply.Stream, t.Speaker), t.Start, t.End, t.Text))
             .ToArray();
         var recorded = new TranscriptEvents.FinalTranscriptRecorded(apply.Stream, turns, apply.Duration);
-        PersistAll(new ITranscriptEvent[] { committed, recorded }, e =>
+        var mapped = new TranscriptEvents.SpeakersMapped(apply.Stream, LiveToFinal(apply.Stream, turns));
+        PersistAll(new ITranscriptEvent[] { committed, recorded, mapped }, e =>
         {
             _state = _state.Apply(e);
-            if (e is TranscriptEvents.WindowCommitted w)
+            switch (e)
             {
-                PublishCommit(apply.Stream, w, outcome);
-            }
-            else
-            {
-                PublishEvent(new MuesliEvents.LiveProcessDone(apply.Stream.Name(), apply.Duration, turns.Length, Finalize: true));
-                sender.Tell(new FinalApplied(_meetingId, apply.Stream, committed.Segments.Count));
-                MaybeSnapshot();
+                case TranscriptEvents.WindowCommitted w:
+                    PublishCommit(apply.Stream, w, outcome);
+                    break;
+                case TranscriptEvents.SpeakersMapped m:
+                    if (m.LiveToFinal.Any(p => p.Key != p.Value))
+                    {
+                        PublishEvent(new MuesliEvents.SpeakerMap(apply.Stream.Name(), m.LiveToFinal));
+                    }
+
+                    PublishEvent(new MuesliEvents.LiveProcessDone(apply.Stream.Name(), apply.Duration, turns.Length, Finalize: true));
+                    sender.Tell(new FinalApplied(_meetingId, apply.Stream, committed.Segments.Count));
+                    MaybeSnapshot();
+                    break;
             }
         });
     }
@@ -238,6 +247,39 @@ public sealed class TranscriptAggregator : ReceivePersistentActor
                     partial.Text));
         }
     }
+
+    /// <summary>A window's words under meeting-wide speakers, and the link that made them so (null when labelled by stream).</summary>
+    private (IReadOnlyList<LabelledWord> Words, TranscriptEvents.SpeakerLink? Link) Link(StreamKind stream, PipelineResult result)
+    {
+        if (_state.LabelByStream)
+        {
+            return (SpeakerNaming.Name(result.LabelledWords, stream, labelByStream: true), null);
+        }
+
+        var locals = result.Segments
+            .GroupBy(s => s.Speaker)
+            .Select(g => new LocalSpeaker(g.Key, result.Embeddings.GetValueOrDefault(g.Key), g.Sum(s => s.Duration), g.ToArray()))
+            .ToArray();
+        var mapping = SpeakerLinker.Link(_state.LinkOf(stream), locals, _options.Linking);
+        var words = result.LabelledWords.Select(w => w with { Speaker = mapping.GetValueOrDefault(w.Speaker, w.Speaker) }).ToArray();
+        return (words, new TranscriptEvents.SpeakerLink(locals, mapping));
+    }
+
+    /// <summary>Each live speaker id of the stream → the final id whose turns share the most time with its segments.</summary>
+    private Dictionary<string, string> LiveToFinal(StreamKind stream, IReadOnlyList<FinalTurn> final)
+        => _state.Segments
+            .Where(s => s.Stream == stream)
+            .GroupBy(s => s.SpeakerId)
+            .Select(g => (Live: g.Key, Final: final
+                .GroupBy(t => t.SpeakerId)
+                .Select(f => (Id: f.Key, Shared: f.Sum(t => g.Sum(s => Math.Max(0, Math.Min(s.T1, t.T1) - Math.Max(s.T0, t.T0))))))
+                .Where(f => f.Shared > 0)
+                .OrderByDescending(f => f.Shared)
+                .ThenBy(f => f.Id, StringComparer.Ordinal)
+                .Select(f => f.Id)
+                .FirstOrDefault()))
+            .Where(p => p.Final is not null)
+            .ToDictionary(p => p.Live, p => p.Final!);
 
     private string IdOf(StreamKind stream, string speaker) => SpeakerNaming.SpeakerId(stream, speaker, _state.LabelByStream);
 

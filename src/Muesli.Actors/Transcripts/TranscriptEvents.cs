@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Muesli.Actors.Serialization;
 using Muesli.Core.Commit;
 using Muesli.Core.Protocol;
+using Muesli.Core.Speakers;
 
 namespace Muesli.Actors.Transcripts;
 
@@ -30,14 +31,24 @@ public static class TranscriptEvents
     public sealed record MeetingOpened(IReadOnlyList<StreamKind> Streams, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream)
         : ITranscriptEvent;
 
-    /// <summary>One window's commit: the stream's commit state after it and the segments it made final.</summary>
+    /// <summary>
+    /// One window's commit: the stream's commit state after it, the segments it made final, and how its local
+    /// speakers were linked to meeting-wide ones (replayed to rebuild the speakers' centroids).
+    /// </summary>
     public sealed record WindowCommitted(
         StreamKind Stream,
         long Seq,
         bool Final,
         CommitState After,
         IReadOnlyList<CommittedSegment> Segments,
-        IReadOnlyList<string> NewSpeakers) : ITranscriptEvent;
+        IReadOnlyList<string> NewSpeakers,
+        SpeakerLink? Link = null) : ITranscriptEvent;
+
+    /// <summary>Which meeting-wide speaker each of a window's local speakers became.</summary>
+    public sealed record SpeakerLink(IReadOnlyList<LocalSpeaker> Locals, IReadOnlyDictionary<string, string> Mapping);
+
+    /// <summary>How the live speaker ids of a stream map onto the full-file pass's ids.</summary>
+    public sealed record SpeakersMapped(StreamKind Stream, IReadOnlyDictionary<string, string> LiveToFinal) : ITranscriptEvent;
 
     public sealed record FinalTranscriptRecorded(StreamKind Stream, IReadOnlyList<FinalTurn> Turns, double Duration)
         : ITranscriptEvent;
@@ -58,7 +69,8 @@ public sealed record TranscriptState(
     ImmutableList<string> Speakers,
     ImmutableDictionary<StreamKind, TranscriptEvents.FinalTranscriptRecorded> Finals,
     ImmutableDictionary<StreamKind, long> Completed,
-    bool Finalized) : IMuesliPersisted
+    bool Finalized,
+    ImmutableDictionary<StreamKind, SpeakerLinkState>? Links = null) : IMuesliPersisted
 {
     public static readonly TranscriptState Empty = new(
         false,
@@ -73,6 +85,8 @@ public sealed record TranscriptState(
         false);
 
     public CommitState CommitOf(StreamKind stream) => Commit.GetValueOrDefault(stream, CommitState.Initial);
+
+    public SpeakerLinkState LinkOf(StreamKind stream) => Links?.GetValueOrDefault(stream) ?? SpeakerLinkState.Empty;
 
     [JsonIgnore]
     public bool AllStreamsCompleted => Opened && Streams.All(Completed.ContainsKey);
@@ -91,7 +105,11 @@ public sealed record TranscriptState(
             Commit = Commit.SetItem(w.Stream, w.After),
             Segments = Segments.AddRange(w.Segments),
             Speakers = Speakers.AddRange(w.NewSpeakers),
+            Links = w.Link is { } link
+                ? (Links ?? ImmutableDictionary<StreamKind, SpeakerLinkState>.Empty).SetItem(w.Stream, SpeakerLinker.Update(LinkOf(w.Stream), link.Locals, link.Mapping))
+                : Links,
         },
+        TranscriptEvents.SpeakersMapped m => this with { Speakers = Speakers.AddRange(m.LiveToFinal.Values.Distinct().Where(id => !Speakers.Contains(id))) },
         TranscriptEvents.FinalTranscriptRecorded f => this with { Finals = Finals.SetItem(f.Stream, f) },
         TranscriptEvents.StreamCompleted c => this with { Completed = Completed.SetItem(c.Stream, c.TotalBytes) },
         TranscriptEvents.MeetingCompleted => this with { Finalized = true },

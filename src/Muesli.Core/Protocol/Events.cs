@@ -202,6 +202,26 @@ public static class MuesliEvents
         }
     }
 
+    /// <summary>
+    /// How a stream's live speaker ids map onto the full-file pass's consistent ids, so a client can relabel the
+    /// live segments: <c>{"type":"speaker_map","stream":"system","map":{"system:SPEAKER_01":"system:SPEAKER_00"}}</c>.
+    /// </summary>
+    public sealed record SpeakerMap(string Stream, IReadOnlyDictionary<string, string> Map) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "speaker_map");
+            w.WriteString("stream", Stream);
+            w.WriteStartObject("map");
+            foreach (var (live, final) in Map.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                w.WriteString(live, final);
+            }
+
+            w.WriteEndObject();
+        }
+    }
+
     public sealed record ResultTurn(string SpeakerId, string Stream, double T0, double T1, string Text);
 
     /// <summary>The full-file pass's transcript with meeting-wide speaker ids.</summary>

@@ -44,6 +44,8 @@ public static class EventShapes
             "result" => Keys(e, ("type", Str), ("turns", Arr), ("speakers", Arr), ("duration", Num))
                 ?? Items(e.GetProperty("turns"), t => Keys(t, ("speaker_id", Str), ("stream", Str), ("t0", Num), ("t1", Num), ("text", Str)))
                 ?? Items(e.GetProperty("speakers"), s => Keys(s, ("speaker_id", Str), ("name", Str))),
+            "speaker_map" => Keys(e, ("type", Str), ("stream", Str), ("map", Obj)) ?? StreamName(e)
+                ?? e.GetProperty("map").EnumerateObject().Select(p => p.Value.ValueKind == Str ? null : $"map value of {p.Name} is not a string").FirstOrDefault(x => x is not null),
             "screenshot" => null,
             var other => $"unknown event type '{other}'",
         };
