@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Muesli.Inference;
@@ -24,18 +25,161 @@ public sealed record SessionInfo(string Role, string Source, string Provider);
 /// its libraries cannot load (ONNX Runtime throws, it never falls back by itself), logs that once and builds
 /// CPU-only options. Every session's provider is recorded in <see cref="Sessions"/>.
 /// </summary>
+/// <remarks>
+/// A CUDA failure that only shows when the session is created (e.g. no such device) counts too: the session is
+/// retried on the CPU, and if that works the factory falls back for good; if the CPU fails as well the model is at
+/// fault and its error is thrown. Thread-safe.
+/// </remarks>
 public sealed class OnnxSessionFactory
 {
-    public OnnxSessionFactory(DeviceOptions device, ILogger? logger = null) => throw new NotImplementedException();
+    public const string CpuProvider = "CPU";
 
-    public DeviceOptions Device => throw new NotImplementedException();
+    private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private readonly List<SessionInfo> sessions = [];
+    private string? cudaFailure;
+
+    public OnnxSessionFactory(DeviceOptions device, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        Device = device;
+        this.logger = logger ?? NullLogger.Instance;
+    }
+
+    public DeviceOptions Device { get; }
 
     /// <summary>"CUDA:0" or "CPU" — what new sessions get; "CPU (CUDA unavailable: …)" after a fallback.</summary>
-    public string ProviderDescription => throw new NotImplementedException();
+    public string ProviderDescription
+    {
+        get
+        {
+            lock (gate)
+            {
+                return !Device.UseCuda ? CpuProvider
+                    : cudaFailure is not null ? $"{CpuProvider} (CUDA unavailable: {cudaFailure})"
+                    : CudaProvider;
+            }
+        }
+    }
 
-    public IReadOnlyList<SessionInfo> Sessions => throw new NotImplementedException();
+    public IReadOnlyList<SessionInfo> Sessions
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. sessions];
+            }
+        }
+    }
 
-    public InferenceSession Create(string modelPath, string role) => throw new NotImplementedException();
+    private string CudaProvider => $"CUDA:{Device.DeviceId}";
 
-    public InferenceSession Create(byte[] model, string role) => throw new NotImplementedException();
+    private bool WantsCuda
+    {
+        get
+        {
+            lock (gate)
+            {
+                return Device.UseCuda && cudaFailure is null;
+            }
+        }
+    }
+
+    public InferenceSession Create(string modelPath, string role)
+    {
+        if (!File.Exists(modelPath))
+        {
+            throw new FileNotFoundException($"the {role} model file does not exist: {modelPath}", modelPath);
+        }
+
+        return Create(options => new InferenceSession(modelPath, options), role, modelPath);
+    }
+
+    public InferenceSession Create(byte[] model, string role)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Create(options => new InferenceSession(model, options), role, $"<{model.Length} bytes in memory>");
+    }
+
+    private InferenceSession Create(Func<SessionOptions, InferenceSession> open, string role, string source)
+    {
+        if (WantsCuda && TryCudaOptions() is { } cudaOptions)
+        {
+            using (cudaOptions)
+            {
+                try
+                {
+                    return Record(open(cudaOptions), role, source, CudaProvider);
+                }
+                catch (OnnxRuntimeException cudaError)
+                {
+                    // Only blame CUDA if the same model opens on the CPU.
+                    using var cpuOptions = CpuOptions();
+                    var session = open(cpuOptions);
+                    FallBack(cudaError);
+                    return Record(session, role, source, CpuProvider);
+                }
+            }
+        }
+
+        using var options = CpuOptions();
+        return Record(open(options), role, source, CpuProvider);
+    }
+
+    private SessionOptions? TryCudaOptions()
+    {
+        var options = CpuOptions();
+        try
+        {
+            options.AppendExecutionProvider_CUDA(Device.DeviceId);
+            return options;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            options.Dispose();
+            FallBack(e);
+            return null;
+        }
+    }
+
+    private SessionOptions CpuOptions()
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (Device.IntraOpThreads > 0)
+        {
+            options.IntraOpNumThreads = Device.IntraOpThreads;
+        }
+
+        return options;
+    }
+
+    private void FallBack(OnnxRuntimeException error)
+    {
+        var reason = error.Message.Trim();
+        lock (gate)
+        {
+            if (cudaFailure is not null)
+            {
+                return;
+            }
+
+            cudaFailure = reason;
+        }
+
+        logger.LogWarning(
+            "CUDA execution provider unavailable on device {DeviceId} ({Reason}); all ONNX sessions run on the CPU",
+            Device.DeviceId,
+            reason);
+    }
+
+    private InferenceSession Record(InferenceSession session, string role, string source, string provider)
+    {
+        lock (gate)
+        {
+            sessions.Add(new SessionInfo(role, source, provider));
+        }
+
+        return session;
+    }
 }

@@ -5,6 +5,17 @@ namespace Muesli.Inference.Asr;
 /// <summary>Makes the ASR engine of an installed model, by its manifest family (e.g. <c>nemo-ctc</c>).</summary>
 public static class AsrEngines
 {
+    public static readonly IReadOnlyList<string> SupportedFamilies = [NemoCtcEngine.Family];
+
     public static IAsrEngine Create(InstalledModel model, OnnxSessionFactory sessions)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sessions);
+        return model.Entry.Family switch
+        {
+            NemoCtcEngine.Family => NemoCtcEngine.Load(model.Entry.Id, model.PathOf("model"), model.PathOf("tokens"), sessions),
+            var family => throw new NotSupportedException(
+                $"ASR model '{model.Entry.Id}' is of family '{family}', which has no engine (supported: {string.Join(", ", SupportedFamilies)})"),
+        };
+    }
 }

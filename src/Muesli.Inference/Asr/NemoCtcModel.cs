@@ -1,0 +1,175 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Muesli.Inference.Features;
+
+namespace Muesli.Inference.Asr;
+
+/// <summary>Log-probabilities of a CTC encoder, row-major [Frames, Classes].</summary>
+public sealed record CtcLogProbs(float[] Values, int Frames, int Classes);
+
+/// <summary>
+/// A NeMo CTC export (spec/models.md): <c>audio_signal</c> f32 [N, F, T] and <c>length</c> i64 [N] in,
+/// <c>logprobs</c> f32 [N, T', V+1] out. Validates the signature against its tokens at load, reads the feature
+/// count from the input (or <c>feat_dim</c>) and <c>subsampling_factor</c> / <c>normalize_type</c> from metadata,
+/// and throws messages that name the file, the tensor, what was expected and what was found.
+/// </summary>
+public sealed class NemoCtcModel : IDisposable
+{
+    public const string FeaturesInput = "audio_signal";
+    public const string LengthInput = "length";
+    public const string LogProbsOutput = "logprobs";
+    public const int DefaultSubsamplingFactor = 8;
+
+    private readonly InferenceSession session;
+    private readonly int expectedClasses;
+    private readonly string tokensSource;
+
+    /// <summary>Takes ownership of <paramref name="session"/> (disposes it, also when validation fails).</summary>
+    public NemoCtcModel(InferenceSession session, string source, TokenTable tokens)
+    {
+        this.session = session;
+        Source = source;
+        expectedClasses = tokens.Count;
+        tokensSource = tokens.Source;
+        try
+        {
+            var metadata = session.ModelMetadata.CustomMetadataMap;
+            Features = ReadFeatureCount(metadata);
+            RequireTensor(session.InputMetadata, LengthInput, "input", TensorElementType.Int64, "i64 [N]", rank: 1);
+            var logProbs = RequireTensor(session.OutputMetadata, LogProbsOutput, "output", TensorElementType.Float, "f32 [N, T', V+1]", rank: 3);
+            if (logProbs.Dimensions[2] > 0 && logProbs.Dimensions[2] != expectedClasses)
+            {
+                throw ClassMismatch(logProbs.Dimensions[2]);
+            }
+
+            CheckVocabularySize(metadata);
+            SubsamplingFactor = ReadPositive(metadata, "subsampling_factor") ?? DefaultSubsamplingFactor;
+            NormalizePerFeature = ReadNormalization(metadata);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The model file, as errors name it.</summary>
+    public string Source { get; }
+
+    /// <summary>F: mel bins the encoder takes (dim 1 of <c>audio_signal</c>).</summary>
+    public int Features { get; }
+
+    /// <summary>Input frames per output frame (8 for FastConformer).</summary>
+    public int SubsamplingFactor { get; }
+
+    /// <summary>Whether the features are normalised per feature (<c>normalize_type</c> per_feature) or left raw.</summary>
+    public bool NormalizePerFeature { get; }
+
+    /// <summary>Seconds per output frame: subsampling factor × the 10 ms hop.</summary>
+    public double FrameSeconds => SubsamplingFactor * (double)NemoMelFrontEnd.HopLength / NemoMelFrontEnd.SampleRate;
+
+    public CtcLogProbs Run(FeatureMatrix features)
+    {
+        if (features.Features != Features)
+        {
+            throw new ArgumentException($"{Source}: takes {Features} features, got {features.Features}", nameof(features));
+        }
+
+        using var signal = OrtValue.CreateTensorValueFromMemory(features.Data, [1, features.Features, features.Frames]);
+        using var length = OrtValue.CreateTensorValueFromMemory(new long[] { features.Frames }, [1]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [FeaturesInput, LengthInput], [signal, length], [LogProbsOutput]);
+        var shape = outputs[0].GetTensorTypeAndShape().Shape;
+        if (shape.Length != 3 || shape[0] != 1)
+        {
+            throw new InvalidDataException($"{Source}: output '{LogProbsOutput}' should be [1, T', V+1], found [{string.Join(", ", shape)}]");
+        }
+
+        if (shape[2] != expectedClasses)
+        {
+            throw ClassMismatch(shape[2]);
+        }
+
+        return new CtcLogProbs(outputs[0].GetTensorDataAsSpan<float>().ToArray(), (int)shape[1], (int)shape[2]);
+    }
+
+    public void Dispose() => session.Dispose();
+
+    private int ReadFeatureCount(IReadOnlyDictionary<string, string> metadata)
+    {
+        var input = RequireTensor(session.InputMetadata, FeaturesInput, "input", TensorElementType.Float, "f32 [N, F, T]", rank: 3);
+        var declared = ReadPositive(metadata, "feat_dim");
+        var fromShape = input.Dimensions[1];
+        if (fromShape > 0)
+        {
+            if (declared is { } featDim && featDim != fromShape)
+            {
+                throw new InvalidDataException($"{Source}: input '{FeaturesInput}' has {fromShape} features, its metadata feat_dim says {featDim}");
+            }
+
+            return fromShape;
+        }
+
+        return declared ?? throw new InvalidDataException(
+            $"{Source}: input '{FeaturesInput}' has a dynamic feature axis and no 'feat_dim' metadata, so the front end cannot know how many mel bins to make");
+    }
+
+    private NodeMetadata RequireTensor(
+        IReadOnlyDictionary<string, NodeMetadata> nodes, string name, string kind, TensorElementType type, string expected, int rank)
+    {
+        if (!nodes.TryGetValue(name, out var node))
+        {
+            throw new InvalidDataException($"{Source} has no {kind} named '{name}' ({kind}s: {string.Join(", ", nodes.Keys)})");
+        }
+
+        if (!node.IsTensor || node.ElementDataType != type || node.Dimensions.Length != rank)
+        {
+            var found = node.IsTensor ? $"{node.ElementDataType} [{string.Join(", ", node.Dimensions.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))}]" : node.OnnxValueType.ToString();
+            throw new InvalidDataException($"{Source}: {kind} '{name}' should be {expected}, found {found}");
+        }
+
+        return node;
+    }
+
+    private InvalidDataException ClassMismatch(long found) => new(
+        $"{Source}: output '{LogProbsOutput}' has {found} classes, {tokensSource} has {expectedClasses} tokens (the blank included)");
+
+    // Exports disagree on whether vocab_size counts the blank, so either count is accepted.
+    private void CheckVocabularySize(IReadOnlyDictionary<string, string> metadata)
+    {
+        if (ReadPositive(metadata, "vocab_size") is { } vocabulary && vocabulary != expectedClasses && vocabulary != expectedClasses - 1)
+        {
+            throw new InvalidDataException(
+                $"{Source}: metadata vocab_size is {vocabulary}, {tokensSource} has {expectedClasses} tokens (the blank included)");
+        }
+    }
+
+    private bool ReadNormalization(IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue("normalize_type", out var type))
+        {
+            return true;
+        }
+
+        return type.Trim() switch
+        {
+            "per_feature" => true,
+            "" or "NA" or "None" => false,
+            var other => throw new InvalidDataException(
+                $"{Source}: metadata normalize_type '{other}' is not supported (supported: per_feature, or empty for none)"),
+        };
+    }
+
+    private int? ReadPositive(IReadOnlyDictionary<string, string> metadata, string key)
+    {
+        if (!metadata.TryGetValue(key, out var text))
+        {
+            return null;
+        }
+
+        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new InvalidDataException($"{Source}: metadata {key} should be a positive integer, found '{text}'");
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace Muesli.Inference.Asr;
+
+/// <summary>
+/// A model's <c>tokens.txt</c>: one <c>piece id</c> per line, ids 0..N−1 each once. SentencePiece marks a word start
+/// with ▁ (U+2581). The blank is the piece <c>&lt;blk&gt;</c> when present, else the last id.
+/// </summary>
+public sealed class TokenTable
+{
+    public const char WordStart = '\u2581';
+    public const string BlankPiece = "<blk>";
+
+    private readonly string[] pieces;
+
+    private TokenTable(string source, string[] pieces, int blankId)
+    {
+        Source = source;
+        this.pieces = pieces;
+        BlankId = blankId;
+    }
+
+    /// <summary>Where the table came from (its path), for error messages.</summary>
+    public string Source { get; }
+
+    /// <summary>Every id, the blank included.</summary>
+    public int Count => pieces.Length;
+
+    public int BlankId { get; }
+
+    public string this[int id] => pieces[id];
+
+    public static TokenTable Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"tokens file not found: {path}", path);
+        }
+
+        return Parse(File.ReadLines(path), path);
+    }
+
+    /// <summary>Parses the lines of a tokens file; <paramref name="source"/> names it in errors.</summary>
+    public static TokenTable Parse(IEnumerable<string> lines, string source)
+    {
+        var byId = new Dictionary<int, string>();
+        var lineNumber = 0;
+        foreach (var raw in lines)
+        {
+            lineNumber++;
+            var line = raw.TrimEnd('\r', '\n');
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var split = line.LastIndexOfAny([' ', '\t']);
+            var piece = split > 0 ? line[..split].TrimEnd(' ', '\t') : string.Empty;
+            if (piece.Length == 0 || !int.TryParse(line[(split + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                throw new InvalidDataException($"{source}:{lineNumber}: expected 'piece id', found '{line}'");
+            }
+
+            if (!byId.TryAdd(id, piece))
+            {
+                throw new InvalidDataException($"{source}:{lineNumber}: id {id} ('{piece}') was already given to '{byId[id]}'");
+            }
+        }
+
+        if (byId.Count == 0)
+        {
+            throw new InvalidDataException($"{source}: has no tokens");
+        }
+
+        var pieces = new string[byId.Count];
+        for (var id = 0; id < pieces.Length; id++)
+        {
+            if (!byId.TryGetValue(id, out var piece))
+            {
+                throw new InvalidDataException($"{source}: ids must run 0..{pieces.Length - 1} but {id} is missing (largest id {byId.Keys.Max()})");
+            }
+
+            pieces[id] = piece;
+        }
+
+        var blank = Array.IndexOf(pieces, BlankPiece);
+        return new TokenTable(source, pieces, blank >= 0 ? blank : pieces.Length - 1);
+    }
+
+    public bool StartsWord(int id) => pieces[id].Length > 0 && pieces[id][0] == WordStart;
+}
