@@ -61,12 +61,11 @@ public sealed class WhisperDecoderSession : IWhisperDecoderSteps, IDisposable
 
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         this.offset[0] = offset;
-        var single = tokens.Length == 1;
         OrtValue? ownTokens = null;
         OrtValue? ownLogits = null;
         try
         {
-            if (single)
+            if (tokens.Length == 1)
             {
                 singleToken[0] = tokens[0];
                 lastLogits = singleLogits;

@@ -15,8 +15,8 @@ public sealed record WhisperDecoding(
 
 /// <summary>
 /// Greedy Whisper decoding over a step abstraction (temperature 0, no fallback, no previous-text prompt): feed the
-/// prompt at offset 0, then one token per run; filter each step's logits with <see cref="WhisperLogitRules"/> and take
-/// the argmax. Pure apart from the decoder it drives.
+/// prompt at offset 0, then one token per run, as k2-fsa/sherpa-onnx scripts/whisper/test.py drives its export; filter
+/// each step's logits with <see cref="WhisperLogitRules"/> and take the argmax. Pure apart from the decoder it drives.
 /// </summary>
 public static class WhisperGreedyDecoder
 {
