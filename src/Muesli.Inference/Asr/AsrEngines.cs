@@ -1,3 +1,4 @@
+using Muesli.Inference.Asr.Tdt;
 using Muesli.Inference.Models;
 
 namespace Muesli.Inference.Asr;
@@ -5,7 +6,7 @@ namespace Muesli.Inference.Asr;
 /// <summary>Makes the ASR engine of an installed model, by its manifest family (e.g. <c>nemo-ctc</c>).</summary>
 public static class AsrEngines
 {
-    public static readonly IReadOnlyList<string> SupportedFamilies = [NemoCtcEngine.Family];
+    public static readonly IReadOnlyList<string> SupportedFamilies = [NemoCtcEngine.Family, NemoTdtEngine.Family];
 
     public static IAsrEngine Create(InstalledModel model, OnnxSessionFactory sessions)
     {
@@ -14,6 +15,7 @@ public static class AsrEngines
         return model.Entry.Family switch
         {
             NemoCtcEngine.Family => NemoCtcEngine.Load(model.Entry.Id, model.PathOf("model"), model.PathOf("tokens"), sessions),
+            NemoTdtEngine.Family => NemoTdtEngine.Load(model.Entry.Id, model.PathOf("encoder"), model.PathOf("decoder"), model.PathOf("joiner"), model.PathOf("tokens"), sessions),
             var family => throw new NotSupportedException(
                 $"ASR model '{model.Entry.Id}' is of family '{family}', which has no engine (supported: {string.Join(", ", SupportedFamilies)})"),
         };
