@@ -99,6 +99,22 @@ public sealed class NemoTdtEngineTests
     }
 
     [Fact]
+    public void A_window_over_the_limit_is_transcribed_in_frame_aligned_chunks_stitched_in_their_overlap()
+    {
+        using var folder = new TdtModelFolder(new ScriptedTdtModel());
+        using var engine = Load(folder, options: new NemoTdtOptions { MaxWindowSeconds = 1.6, ChunkOverlapSeconds = 0.4 });
+
+        var words = engine.Transcribe(Signals.Speechlike(40000, seed: 3));
+
+        // Chunks [0, 1.6) and [0.96, 2.5) s (0.96 s = 12 frames: the last chunk starts on the first frame that lets it
+        // end with the audio), cut at 1.28 s; each hears the script from its own start. The second chunk's hello
+        // starts at 0.96 + 0.08 s, well before the cut, so only the first chunk's counts.
+        AssertWords(
+            [("hello", 0.08, 0.24), ("world", 0.48, 0.88), ("world", 0.96 + 0.48, 0.96 + 0.88)],
+            words);
+    }
+
+    [Fact]
     public void Empty_audio_has_no_words()
     {
         using var folder = new TdtModelFolder(new ScriptedTdtModel());

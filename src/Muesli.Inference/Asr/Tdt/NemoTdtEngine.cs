@@ -14,6 +14,9 @@ public sealed class NemoTdtEngine : IAsrEngine
 {
     public const string Family = "nemo-tdt";
 
+    /// <summary>How far each chunk of a long window must reach past the previous one's overlap.</summary>
+    public const double MinChunkStepSeconds = 1;
+
     private readonly NemoTdtModel model;
     private readonly TokenTable tokens;
     private readonly NemoTdtOptions options;
@@ -75,21 +78,15 @@ public sealed class NemoTdtEngine : IAsrEngine
         }
 
         var overlap = (int)Math.Round(options.ChunkOverlapSeconds * NemoMelFrontEnd.SampleRate);
-        var words = new List<Word>();
-        foreach (var chunk in LongAudioChunks.Plan(samples16k.Length, maxChunk, overlap))
+        var frameSamples = model.SubsamplingFactor * NemoMelFrontEnd.HopLength;
+        var heard = new List<(AudioChunk, IReadOnlyList<Word>)>();
+        foreach (var chunk in LongAudioChunks.Plan(samples16k.Length, maxChunk, overlap, frameSamples))
         {
             var offset = (double)chunk.Start / NemoMelFrontEnd.SampleRate;
-            foreach (var word in TranscribeWindow(samples16k.Slice(chunk.Start, chunk.Length)))
-            {
-                var start = chunk.Start + (word.Start * NemoMelFrontEnd.SampleRate);
-                if (start >= chunk.KeepFrom && start < chunk.KeepUntil)
-                {
-                    words.Add(word.Shift(offset));
-                }
-            }
+            heard.Add((chunk, Offsets.Shift(TranscribeWindow(samples16k.Slice(chunk.Start, chunk.Length)), offset)));
         }
 
-        return words;
+        return LongAudioChunks.Stitch(heard, NemoMelFrontEnd.SampleRate, StitchTolerance(options.ChunkOverlapSeconds));
     }
 
     public void Dispose() => model.Dispose();
@@ -107,12 +104,15 @@ public sealed class NemoTdtEngine : IAsrEngine
         return SentencePieceWords.Assemble(decoded, tokens, model.FrameSeconds);
     }
 
+    // Chunks may time a word a frame apart; a quarter of the overlap keeps the settling well inside it.
+    private static double StitchTolerance(double overlapSeconds) => Math.Min(0.5, overlapSeconds / 4);
+
     private static void Validate(NemoTdtOptions options)
     {
-        if (options.MaxWindowSeconds <= 0 || options.ChunkOverlapSeconds < 0 || options.ChunkOverlapSeconds >= options.MaxWindowSeconds)
+        if (options.ChunkOverlapSeconds < 0 || options.MaxWindowSeconds - options.ChunkOverlapSeconds < MinChunkStepSeconds)
         {
             throw new ArgumentException(
-                $"chunks need 0 ≤ overlap < window, got a {options.MaxWindowSeconds} s window and a {options.ChunkOverlapSeconds} s overlap",
+                $"a chunk must advance at least {MinChunkStepSeconds} s past its overlap, got a {options.MaxWindowSeconds} s window and a {options.ChunkOverlapSeconds} s overlap",
                 nameof(options));
         }
 
