@@ -25,6 +25,7 @@ public static class StandInModels
     /// <summary>Every stand-in a models folder gets; the first of each kind is that kind's default.</summary>
     public static IReadOnlyList<StandIn> All() =>
     [
+        ToneTdtModel.StandIn(),
         new StandIn(CtcId, "asr", "nemo-ctc",
         [
             new StandInFile("model", "model.onnx", ToneCtcModel.Build(CtcFeatures)),

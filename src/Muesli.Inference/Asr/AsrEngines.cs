@@ -1,3 +1,4 @@
+using Muesli.Inference.Asr.Tdt;
 using Muesli.Inference.Asr.Whisper;
 using Muesli.Inference.Models;
 
@@ -6,7 +7,7 @@ namespace Muesli.Inference.Asr;
 /// <summary>Makes the ASR engine of an installed model, by its manifest family (e.g. <c>nemo-ctc</c>).</summary>
 public static class AsrEngines
 {
-    public static readonly IReadOnlyList<string> SupportedFamilies = [NemoCtcEngine.Family, WhisperEngine.Family];
+    public static readonly IReadOnlyList<string> SupportedFamilies = [NemoTdtEngine.Family, NemoCtcEngine.Family, WhisperEngine.Family];
 
     public static IAsrEngine Create(InstalledModel model, OnnxSessionFactory sessions)
     {
@@ -14,6 +15,7 @@ public static class AsrEngines
         ArgumentNullException.ThrowIfNull(sessions);
         return model.Entry.Family switch
         {
+            NemoTdtEngine.Family => NemoTdtEngine.Load(model.Entry.Id, model.PathOf("encoder"), model.PathOf("decoder"), model.PathOf("joiner"), model.PathOf("tokens"), sessions),
             NemoCtcEngine.Family => NemoCtcEngine.Load(model.Entry.Id, model.PathOf("model"), model.PathOf("tokens"), sessions),
             WhisperEngine.Family => WhisperEngine.Load(model.Entry.Id, model.PathOf("encoder"), model.PathOf("decoder"), model.PathOf("tokens"), sessions),
             var family => throw new NotSupportedException(

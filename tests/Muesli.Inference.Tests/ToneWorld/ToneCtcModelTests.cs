@@ -133,7 +133,7 @@ public sealed class ToneCtcModelTests
     }
 
     [Fact]
-    public void The_models_folder_lists_the_stand_in_ctc_with_its_files_and_makes_it_the_default_asr()
+    public void The_models_folder_lists_the_stand_in_ctc_with_its_files_beside_the_default_tdt()
     {
         var folder = Directory.CreateTempSubdirectory("tone-models-").FullName;
         try
@@ -143,7 +143,7 @@ public sealed class ToneCtcModelTests
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "models.json")));
             var root = manifest.RootElement;
             Assert.Equal(1, root.GetProperty("schema").GetInt32());
-            Assert.Equal(StandInModels.CtcId, root.GetProperty("defaults").GetProperty("asr").GetString());
+            Assert.Equal(ToneTdtModel.Id, root.GetProperty("defaults").GetProperty("asr").GetString());
             var model = Assert.Single(root.GetProperty("models").EnumerateArray(), m => m.GetProperty("id").GetString() == "tone-ctc");
             Assert.Equal("asr", model.GetProperty("kind").GetString());
             Assert.Equal("nemo-ctc", model.GetProperty("family").GetString());
