@@ -9,7 +9,8 @@ public static class AsrEngines
 {
     public static readonly IReadOnlyList<string> SupportedFamilies = [NemoTdtEngine.Family, NemoCtcEngine.Family, WhisperEngine.Family];
 
-    public static IAsrEngine Create(InstalledModel model, OnnxSessionFactory sessions)
+    /// <param name="language">A language code, or <c>auto</c>; only engines that can be told a language use it.</param>
+    public static IAsrEngine Create(InstalledModel model, OnnxSessionFactory sessions, string language = WhisperOptions.DetectLanguage)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sessions);
@@ -17,7 +18,7 @@ public static class AsrEngines
         {
             NemoTdtEngine.Family => NemoTdtEngine.Load(model.Entry.Id, model.PathOf("encoder"), model.PathOf("decoder"), model.PathOf("joiner"), model.PathOf("tokens"), sessions),
             NemoCtcEngine.Family => NemoCtcEngine.Load(model.Entry.Id, model.PathOf("model"), model.PathOf("tokens"), sessions),
-            WhisperEngine.Family => WhisperEngine.Load(model.Entry.Id, model.PathOf("encoder"), model.PathOf("decoder"), model.PathOf("tokens"), sessions),
+            WhisperEngine.Family => WhisperEngine.Load(model.Entry.Id, model.PathOf("encoder"), model.PathOf("decoder"), model.PathOf("tokens"), sessions, new WhisperOptions { Language = language }),
             var family => throw new NotSupportedException(
                 $"ASR model '{model.Entry.Id}' is of family '{family}', which has no engine (supported: {string.Join(", ", SupportedFamilies)})"),
         };
