@@ -11,9 +11,9 @@ namespace Muesli.Inference.Vad;
 /// speech probability. <see cref="Detect"/> applies <see cref="SpeechRegions"/> with <see cref="Options"/>.
 /// </summary>
 /// <remarks>
-/// Every tensor is bound once to buffers this instance owns, so a long input allocates only its probability array
-/// (plus what ONNX Runtime itself needs per run). One instance is therefore not thread-safe; each call starts from a
-/// fresh state, so calls are independent of each other.
+/// Every tensor is a view of a buffer this instance owns; outputs are bound once, the inputs that change are bound
+/// again per chunk. A long input so allocates only its probability array, plus ONNX Runtime's own bookkeeping per run.
+/// One instance is therefore not thread-safe; each call starts from a fresh state, so calls are independent.
 /// </remarks>
 public sealed class SileroVad : IVoiceActivityDetector
 {
@@ -36,8 +36,12 @@ public sealed class SileroVad : IVoiceActivityDetector
     private readonly float[] state = new float[StateLength];
     private readonly float[] nextState = new float[StateLength];
     private readonly float[] probability = new float[1];
-    private readonly OrtValue[] values = [];
-    private readonly OrtIoBinding? binding;
+    private readonly OrtValue windowValue;
+    private readonly OrtValue stateValue;
+    private readonly OrtValue sampleRateValue;
+    private readonly OrtValue probabilityValue;
+    private readonly OrtValue nextStateValue;
+    private readonly OrtIoBinding binding;
     private readonly RunOptions runOptions = new();
 
     /// <summary>Opens the model at <paramref name="modelPath"/> with <paramref name="sessions"/> (role "model").</summary>
@@ -64,18 +68,15 @@ public sealed class SileroVad : IVoiceActivityDetector
             Options = options ?? SileroVadOptions.Default;
             Options.Validate();
             ValidateSignature();
-            values =
-            [
-                OrtValue.CreateTensorValueFromMemory(window, [1, window.Length]),
-                OrtValue.CreateTensorValueFromMemory(state, [2, 1, StateWidth]),
-                OrtValue.CreateTensorValueFromMemory(new long[] { SampleRate }, []),
-                OrtValue.CreateTensorValueFromMemory(probability, [1, 1]),
-                OrtValue.CreateTensorValueFromMemory(nextState, [2, 1, StateWidth]),
-            ];
+            windowValue = OrtValue.CreateTensorValueFromMemory(window, [1, window.Length]);
+            stateValue = OrtValue.CreateTensorValueFromMemory(state, [2, 1, StateWidth]);
+            sampleRateValue = OrtValue.CreateTensorValueFromMemory(new long[] { SampleRate }, []);
+            probabilityValue = OrtValue.CreateTensorValueFromMemory(probability, [1, 1]);
+            nextStateValue = OrtValue.CreateTensorValueFromMemory(nextState, [2, 1, StateWidth]);
             binding = session.CreateIoBinding();
-            binding.BindInput(SampleRateInput, values[2]);
-            binding.BindOutput(ProbabilityOutput, values[3]);
-            binding.BindOutput(StateOutput, values[4]);
+            binding.BindInput(SampleRateInput, sampleRateValue);
+            binding.BindOutput(ProbabilityOutput, probabilityValue);
+            binding.BindOutput(StateOutput, nextStateValue);
         }
         catch
         {
@@ -107,8 +108,8 @@ public sealed class SileroVad : IVoiceActivityDetector
             samples.CopyTo(chunk);
             chunk[samples.Length..].Clear();
             // Bound inputs are copied when bound if the session runs on a device, so the changed buffers are bound anew.
-            binding!.BindInput(AudioInput, values[0]);
-            binding.BindInput(StateInput, values[1]);
+            binding.BindInput(AudioInput, windowValue);
+            binding.BindInput(StateInput, stateValue);
             session.RunWithBinding(runOptions, binding);
             result[i] = probability[0];
             nextState.CopyTo(state, 0);
@@ -121,13 +122,15 @@ public sealed class SileroVad : IVoiceActivityDetector
     public IReadOnlyList<SpeechRegion> Detect(ReadOnlySpan<float> samples16k)
         => SpeechRegions.Find(Probabilities(samples16k), ChunkSamples, samples16k.Length, SampleRate, Options);
 
+    // Also called by a constructor that failed half way, so any of these may still be null.
     public void Dispose()
     {
         binding?.Dispose();
-        foreach (var value in values)
-        {
-            value.Dispose();
-        }
+        windowValue?.Dispose();
+        stateValue?.Dispose();
+        sampleRateValue?.Dispose();
+        probabilityValue?.Dispose();
+        nextStateValue?.Dispose();
 
         runOptions.Dispose();
         session.Dispose();
