@@ -61,13 +61,42 @@ public sealed class ToneCtcModelTests
     }
 
     [Theory]
-    [InlineData(80)]
-    [InlineData(128)]
-    public void Flat_features_are_all_blank(int features)
+    [InlineData(80, 0)]
+    [InlineData(128, 0)]
+    [InlineData(128, -3)]
+    [InlineData(80, 0.9)]
+    [InlineData(128, 3)]
+    [InlineData(80, 40)]
+    public void Features_equal_in_every_bin_are_all_blank(int features, float level)
     {
+        // Digital silence normalises to one constant everywhere, its value set by rounding in the mean.
         using var session = new InferenceSession(ToneCtcModel.Build(features));
 
-        var output = Run(session, new DenseTensor<float>(new float[features * 400], [1, features, 400]));
+        var output = Run(session, new DenseTensor<float>(Enumerable.Repeat(level, features * 400).ToArray(), [1, features, 400]));
+
+        for (var t = 0; t < output.Dimensions[1]; t++)
+        {
+            Assert.Equal(ToneCtcModel.BlankId, ArgMax(output, t));
+        }
+    }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(128)]
+    public void A_word_level_under_the_threshold_stays_blank_however_low_the_other_word_bins_are(int features)
+    {
+        using var session = new InferenceSession(ToneCtcModel.Build(features));
+        var cores = ToneLanguage.WordFrequencies.Select(hz => BinsNearTonePeak(hz, features)).ToArray();
+        var data = new float[features * 80];
+        foreach (var (core, k) in cores.Select((core, k) => (core, k)))
+        {
+            foreach (var bin in core)
+            {
+                Array.Fill(data, k == 4 ? ToneCtcModel.Threshold - 0.3f : -2f, bin * 80, 80);
+            }
+        }
+
+        var output = Run(session, new DenseTensor<float>(data, [1, features, 80]));
 
         for (var t = 0; t < output.Dimensions[1]; t++)
         {
