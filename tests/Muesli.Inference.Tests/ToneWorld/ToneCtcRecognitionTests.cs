@@ -114,7 +114,11 @@ public sealed class ToneCtcRecognitionTests
         Assert.Empty(HeardTranscript.Judge(meeting, 0, 10, heard).TimingErrors);
     }
 
-    private static double MiddleOfWordAfter(double seconds) => Meeting.Words.First(w => w.T0 >= seconds) is var w ? (w.T0 + w.T1) / 2 : 0;
+    private static double MiddleOfWordAfter(double seconds)
+    {
+        var word = Meeting.Words.First(w => w.T0 >= seconds);
+        return (word.T0 + word.T1) / 2;
+    }
 
     private static double GapAfter(double seconds) => Meeting.Words.First(w => w.T0 >= seconds).T0 - 0.04;
 }
