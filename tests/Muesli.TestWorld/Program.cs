@@ -6,7 +6,7 @@ namespace Muesli.TestWorld;
 
 /// <summary>
 /// <c>meeting</c>: generate a tone-world meeting with its truth; <c>models</c>: write a stand-in models folder.
-/// Exit codes: 0 done, 2 bad arguments, 1 anything else that failed.
+/// Exit codes: 0 done, 2 bad arguments, 1 a folder or file that could not be written.
 /// </summary>
 public static class Program
 {
@@ -40,6 +40,11 @@ public static class Program
         {
             error.WriteLine(e.Message);
             return BadArguments;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine(e.Message);
+            return 1;
         }
     }
 

@@ -64,20 +64,20 @@ public static class Scoring
             bothSpeaking += Math.Min(referenceCount[f], hypothesisCount[f]);
         }
 
-        var refs = referenceSpeakers.Values.ToArray();
-        var hyps = hypothesisSpeakers.Values.ToArray();
-        var agreement = new double[refs.Length, hyps.Length];
-        for (var r = 0; r < refs.Length; r++)
+        var said = referenceSpeakers.Values.ToArray();
+        var heard = hypothesisSpeakers.Values.ToArray();
+        var agreement = new double[said.Length, heard.Length];
+        for (var r = 0; r < said.Length; r++)
         {
-            for (var h = 0; h < hyps.Length; h++)
+            for (var h = 0; h < heard.Length; h++)
             {
-                agreement[r, h] = SharedFrames(refs[r], hyps[h], scored);
+                agreement[r, h] = SharedFrames(said[r], heard[h], scored);
             }
         }
 
         var mapping = Hungarian.MaximumWeightMatching(agreement);
         long matched = 0;
-        for (var r = 0; r < refs.Length; r++)
+        for (var r = 0; r < said.Length; r++)
         {
             if (mapping[r] >= 0)
             {
@@ -85,16 +85,16 @@ public static class Scoring
             }
         }
 
-        var confusion = bothSpeaking - matched;
-        var referenceSeconds = referenceFrames * DerFrameSeconds;
         if (referenceFrames == 0)
         {
             var anything = falseAlarm > 0 ? 1 : 0;
             return new DerBreakdown(anything, 0, anything, 0, 0);
         }
 
+        var confusion = bothSpeaking - matched;
         double Rate(long frames) => (double)frames / referenceFrames;
-        return new DerBreakdown(Rate(missed + falseAlarm + confusion), Rate(missed), Rate(falseAlarm), Rate(confusion), referenceSeconds);
+        return new DerBreakdown(
+            Rate(missed + falseAlarm + confusion), Rate(missed), Rate(falseAlarm), Rate(confusion), referenceFrames * DerFrameSeconds);
     }
 
     private static int Frame(double seconds) => (int)Math.Round(seconds / DerFrameSeconds);

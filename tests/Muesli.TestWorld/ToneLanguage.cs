@@ -31,7 +31,7 @@ public static class ToneLanguage
     public static double VoiceFrequency(int speaker) => 3500 + 400 * speaker;
 
     /// <summary>
-    /// Peak amplitude of a word's tone (full scale 1.0): about 22 dB over the default noise floor in its mel bins,
+    /// Peak amplitude of a word's tone (full scale 1.0): 17–24 dB over the default noise floor in its mel bins,
     /// loud enough to stand out, quiet enough that its sidelobes stay under the floor in the other words' bins.
     /// </summary>
     public const double WordAmplitude = 0.002;

@@ -41,6 +41,7 @@ public static class ToneMeetingGenerator
             var start = turnIndex == 0
                 ? LeadInMilliseconds
                 : previousEnd + random.Between(MinPauseMilliseconds, MaxPauseMilliseconds);
+            // Overlap whenever that keeps the running share of overlapping turns within the ratio.
             if (turnIndex > 0 && spec.Speakers > 1 && overlapped + 1 <= spec.OverlapRatio * turnIndex + 1e-9)
             {
                 var room = Math.Min(MaxOverlapMilliseconds, Math.Min(previousEnd - previousStart, length) / 2);

@@ -72,6 +72,18 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_that_cannot_be_made_exits_with_code_1()
+    {
+        var blocker = Path.Combine(folder, "a-file");
+        File.WriteAllText(blocker, "not a folder");
+
+        var code = Program.Run(["models", "--out", Path.Combine(blocker, "models")], output, error);
+
+        Assert.Equal(1, code);
+        Assert.NotEmpty(error.ToString().Trim());
+    }
+
+    [Fact]
     public void No_command_exits_with_code_2()
     {
         Assert.Equal(Program.BadArguments, Program.Run([], output, error));

@@ -61,13 +61,42 @@ public sealed class ToneCtcModelTests
     }
 
     [Theory]
-    [InlineData(80)]
-    [InlineData(128)]
-    public void Flat_features_are_all_blank(int features)
+    [InlineData(80, 0)]
+    [InlineData(128, 0)]
+    [InlineData(128, -3)]
+    [InlineData(80, 0.9)]
+    [InlineData(128, 3)]
+    [InlineData(80, 40)]
+    public void Features_equal_in_every_bin_are_all_blank(int features, float level)
     {
+        // Digital silence normalises to one constant everywhere, its value set by rounding in the mean.
         using var session = new InferenceSession(ToneCtcModel.Build(features));
 
-        var output = Run(session, new DenseTensor<float>(new float[features * 400], [1, features, 400]));
+        var output = Run(session, new DenseTensor<float>(Enumerable.Repeat(level, features * 400).ToArray(), [1, features, 400]));
+
+        for (var t = 0; t < output.Dimensions[1]; t++)
+        {
+            Assert.Equal(ToneCtcModel.BlankId, ArgMax(output, t));
+        }
+    }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(128)]
+    public void A_word_level_under_the_threshold_stays_blank_however_low_the_other_word_bins_are(int features)
+    {
+        using var session = new InferenceSession(ToneCtcModel.Build(features));
+        var cores = ToneLanguage.WordFrequencies.Select(hz => BinsNearTonePeak(hz, features)).ToArray();
+        var data = new float[features * 80];
+        foreach (var (core, k) in cores.Select((core, k) => (core, k)))
+        {
+            foreach (var bin in core)
+            {
+                Array.Fill(data, k == 4 ? ToneCtcModel.Threshold - 0.3f : -2f, bin * 80, 80);
+            }
+        }
+
+        var output = Run(session, new DenseTensor<float>(data, [1, features, 80]));
 
         for (var t = 0; t < output.Dimensions[1]; t++)
         {
@@ -132,6 +161,32 @@ public sealed class ToneCtcModelTests
         }
     }
 
+    [Theory]
+    [InlineData(80)]
+    [InlineData(128)]
+    public void No_word_leaks_into_another_words_bins_above_the_default_noise_floor(int features)
+    {
+        // What the front end adds to every bin: the default noise floor, and 2^-24 before the log.
+        var floor = MelPowerOfNoise(new MeetingSpec().NoiseLevel, features).Select(p => p + Math.Pow(2, -24)).ToArray();
+        var tones = ToneLanguage.WordFrequencies
+            .Select(hz => MelPowerOfTone(hz, features).Select(p => p * ToneLanguage.WordAmplitude * ToneLanguage.WordAmplitude).ToArray())
+            .ToArray();
+
+        for (var k = 0; k < tones.Length; k++)
+        {
+            foreach (var bin in BinsNearTonePeak(ToneLanguage.WordFrequency(k), features))
+            {
+                var heard = 10 * Math.Log10(tones[k][bin] / floor[bin]);
+                Assert.True(heard > 15, $"{ToneLanguage.Words[k]} is only {heard:0.0} dB over the floor in bin {bin}");
+                for (var other = 0; other < tones.Length; other++)
+                {
+                    var leak = 10 * Math.Log10(tones[other][bin] / floor[bin]);
+                    Assert.True(other == k || leak < -8, $"{ToneLanguage.Words[other]} leaks {leak:0.0} dB into {ToneLanguage.Words[k]}'s bin {bin}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void The_models_folder_lists_the_stand_in_ctc_with_its_files_beside_the_default_tdt()
     {
@@ -186,27 +241,48 @@ public sealed class ToneCtcModelTests
     private static int ArgMax(Tensor<float> logprobs, int frame)
         => Enumerable.Range(0, 21).MaxBy(v => logprobs[0, frame, v]);
 
-    /// <summary>Mel bins whose power for a tone is within 3 dB of its strongest, by a direct DFT and Slaney filters.</summary>
+    /// <summary>Mel bins whose power for a tone is within 3 dB of its strongest.</summary>
     private static int[] BinsNearTonePeak(double hz, int bins)
     {
-        var power = new double[257];
-        for (var j = 0; j < power.Length; j++)
+        var mel = MelPowerOfTone(hz, bins);
+        return Enumerable.Range(0, bins).Where(m => mel[m] >= 0.5 * mel.Max()).ToArray();
+    }
+
+    /// <summary>Mel power of a unit tone after pre-emphasis and Hann(400), by a direct DFT and Slaney filters.</summary>
+    private static double[] MelPowerOfTone(double hz, int bins)
+        => MelPower(bins, j =>
         {
             double re = 0, im = 0;
             for (var n = 0; n < 400; n++)
             {
-                var window = 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / 399);
                 var x = Math.Sin(2 * Math.PI * hz * n / 16000) - 0.97 * Math.Sin(2 * Math.PI * hz * (n - 1) / 16000);
-                re += window * x * Math.Cos(2 * Math.PI * j * n / 512);
-                im -= window * x * Math.Sin(2 * Math.PI * j * n / 512);
+                re += Hann(n) * x * Math.Cos(2 * Math.PI * j * n / 512);
+                im -= Hann(n) * x * Math.Sin(2 * Math.PI * j * n / 512);
             }
 
-            power[j] = re * re + im * im;
-        }
+            return re * re + im * im;
+        });
 
+    /// <summary>Expected mel power of white noise of RMS σ: σ²·Σw²·|1 − 0.97·e^(−iω)|² in each DFT bin.</summary>
+    private static double[] MelPowerOfNoise(double sigma, int bins)
+    {
+        var windowEnergy = Enumerable.Range(0, 400).Sum(n => Hann(n) * Hann(n));
+        return MelPower(bins, j =>
+        {
+            var omega = 2 * Math.PI * j / 512;
+            var emphasis = 1 - 2 * 0.97 * Math.Cos(omega) + 0.97 * 0.97;
+            return sigma * sigma * windowEnergy * emphasis;
+        });
+    }
+
+    private static double Hann(int n) => 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / 399);
+
+    private static double[] MelPower(int bins, Func<int, double> dftPower)
+    {
         static double Mel(double f) => f < 1000 ? 3 * f / 200 : 15 + 27 * Math.Log(f / 1000) / Math.Log(6.4);
         static double Hz(double m) => m < 15 ? 200 * m / 3 : 1000 * Math.Exp((m - 15) * Math.Log(6.4) / 27);
         var edges = Enumerable.Range(0, bins + 2).Select(i => Hz(Mel(8000) * i / (bins + 1))).ToArray();
+        var power = Enumerable.Range(0, 257).Select(dftPower).ToArray();
         var mel = new double[bins];
         for (var m = 0; m < bins; m++)
         {
@@ -219,6 +295,6 @@ public sealed class ToneCtcModelTests
             }
         }
 
-        return Enumerable.Range(0, bins).Where(m => mel[m] >= 0.5 * mel.Max()).ToArray();
+        return mel;
     }
 }
