@@ -117,7 +117,7 @@ public class EventsTests
             {"type":"speakers","known":[{"speaker_id":"system:SPEAKER_00","name":"system:SPEAKER_00"},
                                         {"speaker_id":"mic:SPEAKER_01","name":"Ann"}]}
             """,
-            new Speakers([new("system:SPEAKER_00", "system:SPEAKER_00"), new("mic:SPEAKER_01", "Ann")]));
+            new MuesliEvents.Speakers([new("system:SPEAKER_00", "system:SPEAKER_00"), new("mic:SPEAKER_01", "Ann")]));
     }
 
     [Fact]
