@@ -1,6 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using Muesli.Core;
+
 namespace Muesli.TestWorld;
 
+/// <summary>
+/// <c>meeting</c>: generate a tone-world meeting with its truth; <c>models</c>: write a stand-in models folder.
+/// Exit codes: 0 done, 2 bad arguments, 1 anything else that failed.
+/// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => throw new NotImplementedException();
+    public const int BadArguments = 2;
+
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("The tone world: synthetic meetings with known truth, and stand-in models that hear them.");
+        root.Add(MeetingCommand(output));
+        root.Add(ModelsCommand(output));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                error.WriteLine(problem.Message);
+            }
+
+            error.WriteLine("See --help.");
+            return BadArguments;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine(e.Message);
+            return BadArguments;
+        }
+    }
+
+    private static Command MeetingCommand(TextWriter output)
+    {
+        var minutes = new Option<double>("--minutes") { Description = "Length of the meeting in minutes", DefaultValueFactory = _ => 1 };
+        var speakers = new Option<int>("--speakers") { Description = "Number of speakers (1–6)", DefaultValueFactory = _ => 2 };
+        var seed = new Option<int>("--seed") { Description = "Seed: the same seed gives the same meeting", DefaultValueFactory = _ => 1 };
+        var rate = new Option<int>("--rate") { Description = "Sample rate of the WAV files (8000–48000 Hz)", DefaultValueFactory = _ => 16000 };
+        var channels = new Option<int>("--channels") { Description = "Channels of the WAV files (1 or 2)", DefaultValueFactory = _ => 1 };
+        var folder = new Option<string>("--out") { Description = "Folder to write meeting.wav and the truth files into", Required = true };
+        var micSpeakers = new Option<string>("--mic-speakers") { Description = "Speakers on the mic stream, e.g. 1,3 (SPEAKER_01, SPEAKER_03)" };
+        var overlap = new Option<double>("--overlap") { Description = "Fraction of turns that start before the previous one ends (0–1)" };
+        var noise = new Option<double>("--noise") { Description = "RMS of the white noise floor (full scale 1)", DefaultValueFactory = _ => new MeetingSpec().NoiseLevel };
+
+        var command = new Command("meeting", "Generate a meeting: meeting.wav, truth.json, truth.rttm, truth.txt (and system.wav, mic.wav)")
+        {
+            minutes, speakers, seed, rate, channels, folder, micSpeakers, overlap, noise,
+        };
+        command.SetAction(result =>
+        {
+            var spec = new MeetingSpec
+            {
+                DurationSeconds = result.GetValue(minutes) * 60,
+                Speakers = result.GetValue(speakers),
+                Seed = result.GetValue(seed),
+                OverlapRatio = result.GetValue(overlap),
+                NoiseLevel = result.GetValue(noise),
+                MicSpeakers = ParseSpeakers(result.GetValue(micSpeakers)),
+            };
+            var format = new AudioFormat(result.GetValue(rate), result.GetValue(channels));
+            var directory = result.GetRequiredValue(folder);
+            var meeting = ToneMeetingGenerator.Generate(spec);
+            meeting.WriteTo(directory, format);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{meeting.Words.Count} words, {meeting.Turns.Count} turns, {meeting.Duration:0.###} s at {format} → {directory}"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ModelsCommand(TextWriter output)
+    {
+        var directory = new Option<string>("--out") { Description = "Folder to write models.json and the stand-in models into", Required = true };
+        var command = new Command("models", "Write a models folder of stand-in models (models.json + files)") { directory };
+        command.SetAction(result =>
+        {
+            var path = result.GetRequiredValue(directory);
+            StandInModels.WriteModelsFolder(path);
+            output.WriteLine($"stand-in models → {path}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<int> ParseSpeakers(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list))
+        {
+            return [];
+        }
+
+        return list.Split(',', StringSplitOptions.TrimEntries).Select(item =>
+            int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var speaker)
+                ? speaker
+                : throw new ArgumentException($"--mic-speakers: '{item}' is not a speaker number (use e.g. 1,3)")).ToArray();
+    }
 }

@@ -12,9 +12,13 @@ public sealed record MeetingSpec
     /// <summary>Fraction of turns that start before the previous turn ends (overlapping speech).</summary>
     public double OverlapRatio { get; init; }
 
-    /// <summary>Amplitude of the white noise floor (full scale 1.0).</summary>
+    /// <summary>
+    /// Amplitude (RMS at 16 kHz; other rates keep its spectral density) of the white noise floor (full scale 1.0).
+    /// The stand-in ASR expects a floor of 0.0005–0.002: like a room's, it masks the tones' spectral leakage.
+    /// </summary>
     public double NoiseLevel { get; init; } = 0.001;
 
+    /// <summary>Speaker numbers (0 for SPEAKER_00, …) that talk on the mic stream.</summary>
     public IReadOnlyList<int> MicSpeakers { get; init; } = [];
 }
 
@@ -27,32 +31,50 @@ public sealed record TruthTurn(string Speaker, string Stream, double T0, double 
 /// <summary>A generated meeting: its truth, and its audio rendered on demand at any rate and channel count.</summary>
 public sealed class ToneMeeting
 {
+    public const string SystemStream = "system";
+    public const string MicStream = "mic";
+
+    /// <summary>Every stream mixed: what <c>meeting.wav</c> holds.</summary>
+    public const string AllStreams = "all";
+
     public ToneMeeting(MeetingSpec spec, IReadOnlyList<TruthWord> words, IReadOnlyList<TruthTurn> turns)
-        => throw new NotImplementedException();
+    {
+        Spec = spec;
+        Words = words.OrderBy(w => w.T0).ToArray();
+        Turns = turns.OrderBy(t => t.T0).ToArray();
+    }
 
-    public MeetingSpec Spec => throw new NotImplementedException();
+    public MeetingSpec Spec { get; }
 
-    public IReadOnlyList<TruthWord> Words => throw new NotImplementedException();
+    public IReadOnlyList<TruthWord> Words { get; }
 
-    public IReadOnlyList<TruthTurn> Turns => throw new NotImplementedException();
+    public IReadOnlyList<TruthTurn> Turns { get; }
 
-    public double Duration => throw new NotImplementedException();
+    public double Duration => Spec.DurationSeconds;
 
     /// <summary>Interleaved s16 samples of one stream ("system", "mic", or "all" for every speaker).</summary>
-    public short[] Render(string stream, AudioFormat format) => throw new NotImplementedException();
+    public short[] Render(string stream, AudioFormat format) => ToneSynthesis.Render(this, stream, format);
 
     /// <summary>The reference text: every word of the given streams in time order, space-separated.</summary>
-    public string ReferenceText(string stream = "all") => throw new NotImplementedException();
+    public string ReferenceText(string stream = AllStreams)
+        => string.Join(' ', WordsOf(stream).Select(w => w.Text));
 
     /// <summary>RTTM lines (SPEAKER file 1 t0 dur &lt;NA&gt; &lt;NA&gt; speaker &lt;NA&gt; &lt;NA&gt;) of the given streams.</summary>
-    public string ToRttm(string fileId, string stream = "all") => throw new NotImplementedException();
+    public string ToRttm(string fileId, string stream = AllStreams) => Rttm.Format(fileId, TurnsOf(stream));
 
     /// <summary>meeting.wav, truth.json, truth.rttm, truth.txt (and system.wav / mic.wav when mic speakers are set).</summary>
-    public void WriteTo(string directory, AudioFormat format) => throw new NotImplementedException();
-}
+    public void WriteTo(string directory, AudioFormat format) => TruthFiles.Write(this, directory, format);
 
-public static class ToneMeetingGenerator
-{
-    /// <summary>Deterministic by seed; well under a second per minute of audio.</summary>
-    public static ToneMeeting Generate(MeetingSpec spec) => throw new NotImplementedException();
+    public IReadOnlyList<TruthWord> WordsOf(string stream)
+        => IsAll(stream) ? Words : Words.Where(w => w.Stream == stream).ToArray();
+
+    public IReadOnlyList<TruthTurn> TurnsOf(string stream)
+        => IsAll(stream) ? Turns : Turns.Where(t => t.Stream == stream).ToArray();
+
+    private static bool IsAll(string stream) => stream switch
+    {
+        AllStreams => true,
+        SystemStream or MicStream => false,
+        _ => throw new ArgumentException($"unknown stream '{stream}': use system, mic or all", nameof(stream)),
+    };
 }
