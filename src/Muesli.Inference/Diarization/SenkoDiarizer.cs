@@ -88,30 +88,6 @@ public sealed class SenkoDiarizer : IDiarizationEngine
         embedder.Dispose();
     }
 
-    /// <summary>The samples a local speaker's solo frames stand for, as [start, end) ranges of the audio.</summary>
-    internal static IReadOnlyList<(int Start, int End)> SoloRanges(WindowActivity window, int speaker, SegmentationFrames frames, int audioSamples)
-    {
-        var solo = SpeakerActivity.SoloFrames(window, speaker);
-        var ranges = new List<(int Start, int End)>();
-        for (var i = 0; i < solo.Count; i++)
-        {
-            var first = solo[i];
-            while (i + 1 < solo.Count && solo[i + 1] == solo[i] + 1)
-            {
-                i++;
-            }
-
-            var start = (int)Math.Clamp(window.StartSample + frames.StartSample(first), 0, audioSamples);
-            var end = (int)Math.Clamp(window.StartSample + frames.StartSample(solo[i] + 1), 0, audioSamples);
-            if (end > start)
-            {
-                ranges.Add((start, end));
-            }
-        }
-
-        return ranges;
-    }
-
     private (List<(int Window, int Speaker)> Members, List<float[]> Embeddings) EmbedLocalSpeakers(
         ReadOnlySpan<float> samples16k, IReadOnlyList<WindowActivity> windows)
     {
@@ -127,7 +103,7 @@ public sealed class SenkoDiarizer : IDiarizationEngine
                     continue;
                 }
 
-                var clip = Gather(samples16k, SoloRanges(windows[w], s, segmentation.Model.Frames, samples16k.Length));
+                var clip = Gather(samples16k, SpeakerActivity.SoloSampleRanges(windows[w], s, segmentation.Model.Frames, samples16k.Length));
                 if (clip.Length < SpeakerEmbedder.MinimumSamples)
                 {
                     continue;

@@ -49,6 +49,33 @@ public static class SpeakerActivity
     }
 
     /// <summary>
+    /// The audio a local speaker's solo frames stand for (<see cref="SegmentationFrames"/>), as [start, end) sample ranges
+    /// of the meeting: consecutive frames make one range; ranges are clipped to the audio.
+    /// </summary>
+    public static IReadOnlyList<(int Start, int End)> SoloSampleRanges(WindowActivity window, int speaker, SegmentationFrames frames, int audioSamples)
+    {
+        var solo = SoloFrames(window, speaker);
+        var ranges = new List<(int Start, int End)>();
+        for (var i = 0; i < solo.Count; i++)
+        {
+            var first = solo[i];
+            while (i + 1 < solo.Count && solo[i + 1] == solo[i] + 1)
+            {
+                i++;
+            }
+
+            var start = (int)Math.Clamp(window.StartSample + frames.StartSample(first), 0, audioSamples);
+            var end = (int)Math.Clamp(window.StartSample + frames.StartSample(solo[i] + 1), 0, audioSamples);
+            if (end > start)
+            {
+                ranges.Add((start, end));
+            }
+        }
+
+        return ranges;
+    }
+
+    /// <summary>
     /// Per grid frame and cluster, row-major [frames, clusters]: how many (window, local speaker) pairs of that cluster
     /// are active there. <paramref name="clusterOf"/> gives a pair's cluster, or −1 for a pair that was not clustered.
     /// </summary>

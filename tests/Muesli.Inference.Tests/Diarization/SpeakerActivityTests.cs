@@ -42,6 +42,19 @@ public sealed class SpeakerActivityTests
     }
 
     [Fact]
+    public void Solo_frames_become_the_audio_their_frames_stand_for()
+    {
+        // Window starting at frame 2 (sample 540); speaker 0 talks alone in frames 0–1, 3 and 5. Frame i stands for
+        // samples 540 + 270·i + 360 onwards, 270 of them; the last range is clipped to the 2400 samples of audio.
+        var window = Window(2, "100", "100", "110", "100", "000", "100");
+
+        var ranges = SpeakerActivity.SoloSampleRanges(window, 0, SegmentationFrames.Pyannote, audioSamples: 2400);
+
+        Assert.Equal([(900, 1440), (1710, 1980), (2250, 2400)], ranges);
+        Assert.Empty(SpeakerActivity.SoloSampleRanges(window, 1, SegmentationFrames.Pyannote, 2400));
+    }
+
+    [Fact]
     public void Votes_add_up_the_active_local_speakers_of_each_cluster_on_the_grid()
     {
         // Window 0 (frames 0–2): local 0 → cluster 1, local 1 → cluster 0. Window 1 (frames 2–4): local 2 → cluster 1,
