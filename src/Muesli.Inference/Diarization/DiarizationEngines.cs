@@ -21,8 +21,8 @@ public static class DiarizationEngines
         return Known(backend) switch
         {
             Senko => new DiarizationModels(
-                Needed(catalog, ModelKinds.Segmentation, "speaker segmentation"),
-                Needed(catalog, ModelKinds.Embedding, "speaker embeddings"),
+                Needed(catalog, ModelKinds.Segmentation, "a segmentation model"),
+                Needed(catalog, ModelKinds.Embedding, "an embedding model"),
                 Sortformer: null),
 
             // Sortformer: its engine is built elsewhere and wired in here.
@@ -85,7 +85,7 @@ public static class DiarizationEngines
         return SpeakerEmbedder.Load(model.Entry.Id, model.PathOf("model"), recipe, sessions);
     }
 
-    private static InstalledModel Needed(ModelCatalog catalog, string kind, string purpose)
+    private static InstalledModel Needed(ModelCatalog catalog, string kind, string what)
     {
         try
         {
@@ -93,7 +93,7 @@ public static class DiarizationEngines
         }
         catch (ModelCatalogException e)
         {
-            throw new ModelCatalogException($"the senko diarization backend needs a {kind} model ({purpose}): {e.Message}");
+            throw new ModelCatalogException($"the senko diarization backend needs {what}: {e.Message}");
         }
     }
 

@@ -6,11 +6,13 @@ namespace Muesli.Inference.Tests.Diarization;
 /// <summary>
 /// A pyannote-shaped segmentation model that hears loudness only: a frame whose receptive field (991 samples every
 /// 270) has a mean power above <see cref="Threshold"/> is class 1 (local speaker 1 alone), otherwise class 0 (nobody).
+/// The threshold is half the power of a tone of amplitude 0.5, so a tone is heard by the frames whose field it fills
+/// at least half of.
 /// Made of Mul → Conv → Transpose → MatMul → Add → LogSoftmax, so ONNX Runtime really runs it on the audio given.
 /// </summary>
 internal static class EnergySegmentationModel
 {
-    public const float Threshold = 0.01f;
+    public const float Threshold = 0.0625f;
 
     /// <summary>The sherpa-onnx export's metadata for segmentation-3.0.</summary>
     public static readonly IReadOnlyDictionary<string, string> Metadata = new Dictionary<string, string>
