@@ -67,13 +67,16 @@ public static class DiarizationEngines
         options?.Validate();
         var path = segmentationModel.PathOf("model");
         var segmentation = new PyannoteSegmentation(new PyannoteSegmentationModel(sessions.Create(path, "segmentation"), path));
+        SpeakerEmbedder? embedder = null;
         try
         {
-            return new SenkoDiarizer(segmentation, LoadEmbedder(embeddingModel, sessions), options);
+            embedder = LoadEmbedder(embeddingModel, sessions);
+            return new SenkoDiarizer(segmentation, embedder, options);
         }
         catch
         {
             segmentation.Dispose();
+            embedder?.Dispose();
             throw;
         }
     }

@@ -26,6 +26,14 @@ public sealed class SenkoDiarizer : IDiarizationEngine
         ArgumentNullException.ThrowIfNull(embedder);
         Options = options ?? new SenkoOptions();
         Options.Validate();
+        if (Options.StepSeconds * segmentation.Model.Frames.SampleRate > segmentation.Model.WindowSamples)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                Options.StepSeconds,
+                $"the window step must not exceed the {segmentation.Model.WindowSamples}-sample window, or audio between windows goes unheard");
+        }
+
         this.segmentation = segmentation;
         this.embedder = embedder;
     }

@@ -39,9 +39,6 @@ public sealed class SpeakerEmbedder : ISpeakerEmbedder
         return new SpeakerEmbedder(name, new SpeakerEmbeddingModel(sessions.Create(modelPath, "embedding"), modelPath, recipe));
     }
 
-    /// <summary>The fbank the model hears for one clip, time-major [T, 80].</summary>
-    public TimeMajorFeatures Features(ReadOnlySpan<float> clip16k) => fbank.Compute(clip16k);
-
     public IReadOnlyList<float[]> Embed(IReadOnlyList<ReadOnlyMemory<float>> clips16k)
     {
         ArgumentNullException.ThrowIfNull(clips16k);
@@ -56,14 +53,19 @@ public sealed class SpeakerEmbedder : ISpeakerEmbedder
 
         var embeddings = new float[clips16k.Count][];
         var batch = Math.Min(ClipsPerRun, model.MaxBatch);
-        var features = clips16k.Select(c => Features(c.Span)).ToArray();
+        var features = clips16k.Select(c => fbank.Compute(c.Span)).ToArray();
         foreach (var sameLength in Enumerable.Range(0, features.Length).GroupBy(i => features[i].Frames))
         {
             foreach (var run in sameLength.Chunk(batch))
             {
-                var frames = sameLength.Key;
-                var stacked = run.SelectMany(i => features[i].Data).ToArray();
-                var results = model.Run(stacked, run.Length, frames);
+                var size = features[run[0]].Data.Length;
+                var stacked = new float[run.Length * size];
+                for (var k = 0; k < run.Length; k++)
+                {
+                    features[run[k]].Data.CopyTo(stacked, k * size);
+                }
+
+                var results = model.Run(stacked, run.Length, sameLength.Key);
                 for (var k = 0; k < run.Length; k++)
                 {
                     embeddings[run[k]] = results[k];

@@ -205,6 +205,7 @@ public sealed class SenkoDiarizerTests : IDisposable
     public void Options_out_of_range_are_refused_when_the_engine_is_made()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Diarizer(new SenkoOptions { StepSeconds = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Diarizer(new SenkoOptions { StepSeconds = 10.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Diarizer(new SenkoOptions { SpeakerCount = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Diarizer(new SenkoOptions { Threshold = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Diarizer(new SenkoOptions { MinDurationOff = -0.5 }));
