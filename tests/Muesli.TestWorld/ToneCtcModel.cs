@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Onnx;
 
@@ -7,14 +8,15 @@ namespace Muesli.TestWorld;
 /// The stand-in NeMo CTC model: the real export's signature (<c>audio_signal</c> f32 [N, F, T], <c>length</c> i64 [N]
 /// → <c>logprobs</c> f32 [N, T', V + 1], T' = (T − 1) / 8 + 1, blank last) and metadata, made of ordinary operators:
 /// a 3-frame running minimum, AveragePool over 8 frames, a fixed projection of each word's core mel bins onto its
-/// token, a threshold as bias against the blank, and LogSoftmax.
+/// token, a threshold as the words' bias, a blank that rises with any level all word bins share, and LogSoftmax.
 /// <para>
 /// Its input is normalised per mel bin over the window, so absolute levels are gone: a word's bin reads about
 /// √((1 − p) / p) while the word sounds (p: the share of the window it fills) and a bin holding only noise reads
 /// unit-variance noise. Measured through the NeMo front end on generated meetings (noise 0.0005–0.002, windows of
 /// 10 s to 10 min, 80 and 128 bins), a sounding word's pooled core level stays above 1.8 and pure noise below 1.0,
 /// hence the threshold of 1.5. A word that fills more than about a fifth of a window drops under it; the generator
-/// never lets one crowd a window that much.
+/// never lets one crowd a window that much. Digital silence normalises to one constant in every bin (rounding decides
+/// its value), which the blank's share of the word bins' mean outweighs.
 /// </para>
 /// </summary>
 public static class ToneCtcModel
@@ -64,16 +66,17 @@ public static class ToneCtcModel
         var timeMajor = graph.Node("Transpose", [pooled], null, OnnxGraph.Ints("perm", 0, 2, 1));
         var projection = graph.Constant("projection", Projection(features), features, Vocabulary);
         var bias = graph.Constant("bias", Bias(), Vocabulary);
-        var logits = graph.Node("Add", [graph.Node("MatMul", [timeMajor, projection]), bias]);
+        var floor = graph.Constant("floor", Floor(), Vocabulary);
+        var logits = graph.Node("Max", [graph.Node("Add", [graph.Node("MatMul", [timeMajor, projection]), bias]), floor]);
         graph.Node("LogSoftmax", [logits], "logprobs", OnnxGraph.Int("axis", -1));
         graph.Output("logprobs", TensorProto.Types.DataType.Float, "N", "T_out", Vocabulary);
 
         return graph.ToModel(new Dictionary<string, string>
         {
-            ["vocab_size"] = Vocabulary.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["subsampling_factor"] = SubsamplingFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["vocab_size"] = Vocabulary.ToString(CultureInfo.InvariantCulture),
+            ["subsampling_factor"] = SubsamplingFactor.ToString(CultureInfo.InvariantCulture),
             ["normalize_type"] = "per_feature",
-            ["feat_dim"] = features.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["feat_dim"] = features.ToString(CultureInfo.InvariantCulture),
             ["model_type"] = "EncDecCTCModelBPE",
         });
     }
@@ -85,20 +88,37 @@ public static class ToneCtcModel
         return string.Join('\n', lines) + "\n";
     }
 
-    /// <summary>[F, V + 1], row-major: each word's token averages its core bins, scaled by the gain.</summary>
+    /// <summary>
+    /// [F, V + 1], row-major: each word's token takes the mean of its core bins, the blank the mean of every word's
+    /// core bins, both scaled by the gain.
+    /// </summary>
     private static float[] Projection(int features)
     {
+        var cores = ToneLanguage.WordFrequencies.Select(hz => ToneResponse.CoreBins(hz, features)).ToArray();
+        var band = cores.SelectMany(core => core).ToArray();
         var weights = new float[features * Vocabulary];
-        for (var k = 0; k < ToneLanguage.Words.Count; k++)
+        for (var k = 0; k < cores.Length; k++)
         {
-            var core = ToneResponse.CoreBins(ToneLanguage.WordFrequency(k), features);
-            foreach (var m in core)
+            foreach (var m in cores[k])
             {
-                weights[m * Vocabulary + k] = Gain / core.Length;
+                weights[m * Vocabulary + k] = Gain / cores[k].Length;
             }
         }
 
+        foreach (var m in band)
+        {
+            weights[m * Vocabulary + BlankId] = Gain / band.Length;
+        }
+
         return weights;
+    }
+
+    /// <summary>Lower bounds of the logits: none for the words, 0 for the blank, which so never drops below 0.</summary>
+    private static float[] Floor()
+    {
+        var floor = Enumerable.Repeat(float.MinValue, Vocabulary).ToArray();
+        floor[BlankId] = 0;
+        return floor;
     }
 
     private static float[] Bias()

@@ -1,11 +1,11 @@
-using System.Numerics;
+using Muesli.TestWorld.Reference;
 
 namespace Muesli.TestWorld;
 
 /// <summary>
 /// What the NeMo front end makes of a steady tone, before the log: pre-emphasis 0.97, symmetric Hann(400) in a
-/// 512-point DFT at 16 kHz, power, Slaney mel filterbank (area-normalised). The stand-in models read it to know which
-/// mel bins a word's tone fills.
+/// 512-point DFT at 16 kHz, power, Slaney mel filterbank. The stand-in models read it to know which mel bins a
+/// word's tone fills.
 /// </summary>
 public static class ToneResponse
 {
@@ -17,15 +17,22 @@ public static class ToneResponse
     /// <summary>Mel power of each of <paramref name="bins"/> bins for a unit-amplitude tone at <paramref name="hz"/>.</summary>
     public static double[] MelPower(double hz, int bins)
     {
-        var spectrum = PowerSpectrum(hz);
-        var edges = SlaneyMel.BandEdges(bins);
+        var omega = 2 * Math.PI * hz / SampleRate;
+        var frame = new double[FftLength];
+        for (var n = 0; n < WindowLength; n++)
+        {
+            var hann = 0.5 - (0.5 * Math.Cos(2 * Math.PI * n / (WindowLength - 1)));
+            frame[n] = hann * (Math.Sin(omega * n) - (PreEmphasis * Math.Sin(omega * (n - 1))));
+        }
+
+        var spectrum = NaiveDft.PowerSpectrum(frame);
+        var filters = SlaneyFilters.Make(bins, FftLength, SampleRate);
         var mel = new double[bins];
         for (var m = 0; m < bins; m++)
         {
-            var area = 2 / (edges[m + 2] - edges[m]);
-            for (var j = 0; j < spectrum.Length; j++)
+            for (var k = 0; k < spectrum.Length; k++)
             {
-                mel[m] += area * SlaneyMel.Triangle(edges, m, (double)j * SampleRate / FftLength) * spectrum[j];
+                mel[m] += filters[m, k] * spectrum[k];
             }
         }
 
@@ -38,25 +45,5 @@ public static class ToneResponse
         var mel = MelPower(hz, bins);
         var peak = mel.Max();
         return Enumerable.Range(0, bins).Where(m => mel[m] >= 0.5 * peak).ToArray();
-    }
-
-    private static double[] PowerSpectrum(double hz)
-    {
-        var omega = 2 * Math.PI * hz / SampleRate;
-        var power = new double[FftLength / 2 + 1];
-        for (var j = 0; j < power.Length; j++)
-        {
-            var sum = Complex.Zero;
-            for (var n = 0; n < WindowLength; n++)
-            {
-                var hann = 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / (WindowLength - 1));
-                var emphasised = Math.Sin(omega * n) - PreEmphasis * Math.Sin(omega * (n - 1));
-                sum += hann * emphasised * Complex.FromPolarCoordinates(1, -2 * Math.PI * j * n / FftLength);
-            }
-
-            power[j] = sum.Real * sum.Real + sum.Imaginary * sum.Imaginary;
-        }
-
-        return power;
     }
 }

@@ -1,0 +1,89 @@
+using Muesli.TestWorld;
+using Xunit;
+
+namespace Muesli.Inference.Tests.ToneWorld;
+
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("tone-cli-").FullName;
+    private readonly StringWriter output = new();
+    private readonly StringWriter error = new();
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void Meeting_writes_the_meeting_as_asked()
+    {
+        var target = Path.Combine(folder, "meeting");
+
+        var code = Program.Run(
+            ["meeting", "--minutes", "0.25", "--speakers", "3", "--seed", "4", "--rate", "48000", "--channels", "2",
+                "--out", target, "--mic-speakers", "0,2", "--overlap", "0.2", "--noise", "0.0005"],
+            output, error);
+
+        Assert.Equal(0, code);
+        Assert.Equal(
+            ["meeting.wav", "mic.wav", "system.wav", "truth.json", "truth.rttm", "truth.txt"],
+            Directory.GetFiles(target).Select(f => Path.GetFileName(f)!).Order().ToArray());
+        var expected = ToneMeetingGenerator.Generate(new MeetingSpec
+        {
+            DurationSeconds = 15,
+            Speakers = 3,
+            Seed = 4,
+            MicSpeakers = [0, 2],
+            OverlapRatio = 0.2,
+            NoiseLevel = 0.0005,
+        });
+        Assert.Equal(expected.ReferenceText() + "\n", File.ReadAllText(Path.Combine(target, "truth.txt")));
+        Assert.Equal(44 + 15 * 48000 * 4, new FileInfo(Path.Combine(target, "meeting.wav")).Length);
+    }
+
+    [Fact]
+    public void Models_writes_a_models_folder()
+    {
+        var target = Path.Combine(folder, "models");
+
+        var code = Program.Run(["models", "--out", target], output, error);
+
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(Path.Combine(target, "models.json")));
+        Assert.True(File.Exists(Path.Combine(target, "tone-ctc", "model.onnx")));
+        Assert.True(File.Exists(Path.Combine(target, "tone-ctc", "tokens.txt")));
+    }
+
+    [Theory]
+    [InlineData("meeting", "--speakers", "7")]
+    [InlineData("meeting", "--minutes", "soon")]
+    [InlineData("meeting", "--minutes", "-1")]
+    [InlineData("meeting", "--rate", "100")]
+    [InlineData("meeting", "--channels", "3")]
+    [InlineData("meeting", "--mic-speakers", "1,x")]
+    [InlineData("meeting", "--mic-speakers", "5")]
+    [InlineData("meeting", "--overlap", "2")]
+    [InlineData("meeting", "--colour", "blue")]
+    [InlineData("lunch")]
+    public void Bad_arguments_exit_with_code_2_and_say_why(params string[] args)
+    {
+        var code = Program.Run([.. args, "--out", Path.Combine(folder, "never")], output, error);
+
+        Assert.Equal(Program.BadArguments, code);
+        Assert.NotEmpty(error.ToString().Trim());
+        Assert.False(Directory.Exists(Path.Combine(folder, "never")));
+    }
+
+    [Fact]
+    public void No_command_exits_with_code_2()
+    {
+        Assert.Equal(Program.BadArguments, Program.Run([], output, error));
+    }
+
+    [Fact]
+    public void Help_lists_the_commands()
+    {
+        var code = Program.Run(["--help"], output, error);
+
+        Assert.Equal(0, code);
+        Assert.Contains("meeting", output.ToString());
+        Assert.Contains("models", output.ToString());
+    }
+}
