@@ -31,6 +31,8 @@ public static class StandInModels
             new StandInFile("model", "model.onnx", ToneCtcModel.Build(CtcFeatures)),
             new StandInFile("tokens", "tokens.txt", Encoding.UTF8.GetBytes(ToneCtcModel.Tokens())),
         ]),
+        StandIns.ToneSegmentationModel.StandIn(),
+        StandIns.ToneEmbeddingModel.StandIn(),
     ];
 
     /// <summary>Writes a models folder (<c>models.json</c> + each stand-in's files) that <c>muesli --models</c> accepts.</summary>

@@ -9,15 +9,103 @@ public sealed record DiarizationModels(InstalledModel? Segmentation, InstalledMo
 /// <summary>Makes the diarization engine a backend name selects (<c>--diar-backend senko|sortformer</c>).</summary>
 public static class DiarizationEngines
 {
-    public static readonly IReadOnlyList<string> Backends = ["senko", "sortformer"];
+    public const string Senko = SenkoDiarizer.BackendName;
+    public const string Sortformer = "sortformer";
+
+    public static readonly IReadOnlyList<string> Backends = [Senko, Sortformer];
 
     /// <summary>The models the backend needs, from the catalog; throws naming what is missing.</summary>
-    public static DiarizationModels Resolve(string backend, ModelCatalog catalog) => throw new NotImplementedException();
+    public static DiarizationModels Resolve(string backend, ModelCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return Known(backend) switch
+        {
+            Senko => new DiarizationModels(
+                Needed(catalog, ModelKinds.Segmentation, "a segmentation model"),
+                Needed(catalog, ModelKinds.Embedding, "an embedding model"),
+                Sortformer: null),
 
-    public static IDiarizationEngine Create(string backend, DiarizationModels models, OnnxSessionFactory sessions)
-        => throw new NotImplementedException();
+            // Sortformer: its engine is built elsewhere and wired in here.
+            _ => throw SortformerNotBuiltIn(),
+        };
+    }
+
+    /// <param name="senko">The senko pipeline's numbers; its defaults when null.</param>
+    public static IDiarizationEngine Create(string backend, DiarizationModels models, OnnxSessionFactory sessions, SenkoOptions? senko = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(sessions);
+        return Known(backend) switch
+        {
+            Senko => CreateSenko(models, sessions, senko),
+
+            // Sortformer: its engine is built elsewhere and wired in here.
+            _ => throw SortformerNotBuiltIn(),
+        };
+    }
 
     /// <summary>The embedding model of <paramref name="models"/>, for linking speakers across windows; null when none is installed.</summary>
     public static ISpeakerEmbedder? CreateEmbedder(DiarizationModels models, OnnxSessionFactory sessions)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(sessions);
+        return models.Embedding is { } embedding ? LoadEmbedder(embedding, sessions) : null;
+    }
+
+    private static SenkoDiarizer CreateSenko(DiarizationModels models, OnnxSessionFactory sessions, SenkoOptions? options)
+    {
+        var segmentationModel = models.Segmentation
+            ?? throw new ArgumentException("the senko diarization backend needs a segmentation model, and none was given", nameof(models));
+        var embeddingModel = models.Embedding
+            ?? throw new ArgumentException("the senko diarization backend needs an embedding model, and none was given", nameof(models));
+        if (!segmentationModel.Entry.Family.Equals(PyannoteSegmentationModel.Family, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new NotSupportedException(
+                $"segmentation model '{segmentationModel.Entry.Id}' is of family '{segmentationModel.Entry.Family}', which has no engine (supported: {PyannoteSegmentationModel.Family})");
+        }
+
+        options?.Validate();
+        var path = segmentationModel.PathOf("model");
+        var segmentation = new PyannoteSegmentation(new PyannoteSegmentationModel(sessions.Create(path, "segmentation"), path));
+        SpeakerEmbedder? embedder = null;
+        try
+        {
+            embedder = LoadEmbedder(embeddingModel, sessions);
+            return new SenkoDiarizer(segmentation, embedder, options);
+        }
+        catch
+        {
+            segmentation.Dispose();
+            embedder?.Dispose();
+            throw;
+        }
+    }
+
+    private static SpeakerEmbedder LoadEmbedder(InstalledModel model, OnnxSessionFactory sessions)
+    {
+        var recipe = SpeakerEmbeddingRecipe.ForFamily(model.Entry.Family) ?? throw new NotSupportedException(
+            $"embedding model '{model.Entry.Id}' is of family '{model.Entry.Family}', which has no embedder (supported: {string.Join(", ", SpeakerEmbeddingRecipe.All.Select(r => r.Family))})");
+        return SpeakerEmbedder.Load(model.Entry.Id, model.PathOf("model"), recipe, sessions);
+    }
+
+    private static InstalledModel Needed(ModelCatalog catalog, string kind, string what)
+    {
+        try
+        {
+            return catalog.Resolve(kind, null);
+        }
+        catch (ModelCatalogException e)
+        {
+            throw new ModelCatalogException($"the senko diarization backend needs {what}: {e.Message}");
+        }
+    }
+
+    private static string Known(string backend)
+    {
+        var known = Backends.FirstOrDefault(b => b.Equals(backend?.Trim(), StringComparison.OrdinalIgnoreCase));
+        return known ?? throw new ArgumentException(
+            $"unknown diarization backend '{backend}' (backends: {string.Join(", ", Backends)})", nameof(backend));
+    }
+
+    private static NotSupportedException SortformerNotBuiltIn() => new("sortformer engine not built in");
 }

@@ -1,0 +1,137 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Muesli.Inference.Diarization;
+
+/// <summary>Per-frame powerset scores of a batch of windows, row-major [Windows, Frames, Classes].</summary>
+public sealed record SegmentationScores(float[] Values, int Windows, int Frames, int Classes)
+{
+    public ReadOnlySpan<float> Window(int window) => Values.AsSpan(window * Frames * Classes, Frames * Classes);
+}
+
+/// <summary>
+/// A pyannote segmentation export (spec/models.md): <c>x</c> f32 [N, 1, samples] in, <c>y</c> f32 [N, frames, classes]
+/// log-probabilities over the powerset classes out. The window size, frame step, receptive field and powerset come
+/// from the metadata the sherpa-onnx export writes (<c>window_size</c>, <c>receptive_field_shift</c>,
+/// <c>receptive_field_size</c>, <c>num_speakers</c>, <c>powerset_max_classes</c>, <c>num_classes</c>), or from
+/// segmentation-3.0's published values when a key is absent; they are checked against the tensor shapes at load.
+/// </summary>
+public sealed class PyannoteSegmentationModel : IDisposable
+{
+    public const string Family = "pyannote-segmentation";
+    public const string AudioInput = "x";
+    public const string ScoresOutput = "y";
+    public const int SampleRate = 16000;
+    public const int DefaultWindowSamples = 160000;
+    public const int DefaultSpeakers = 3;
+    public const int DefaultMaxSimultaneous = 2;
+
+    private readonly InferenceSession session;
+    private readonly bool fixedBatch;
+
+    /// <summary>Takes ownership of <paramref name="session"/> (disposes it, also when validation fails).</summary>
+    public PyannoteSegmentationModel(InferenceSession session, string source)
+    {
+        this.session = session;
+        Source = source;
+        try
+        {
+            var metadata = session.ModelMetadata.CustomMetadataMap;
+            ModelSignature.RequireSampleRate(source, metadata, SampleRate);
+            var input = ModelSignature.RequireTensor(source, session.InputMetadata, AudioInput, "input", "f32 [N, 1, samples]", rank: 3);
+            var output = ModelSignature.RequireTensor(source, session.OutputMetadata, ScoresOutput, "output", "f32 [N, frames, classes]", rank: 3);
+            ModelSignature.RequireAxis(source, "input", AudioInput, input, axis: 1, expected: 1, "channels");
+            WindowSamples = ReadWindowSamples(metadata, input);
+            Frames = ReadFrames(metadata);
+            Powerset = ReadPowerset(metadata, output);
+            fixedBatch = input.Dimensions[0] == 1;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The model file, as errors name it.</summary>
+    public string Source { get; }
+
+    /// <summary>Samples per window (160000: 10 s).</summary>
+    public int WindowSamples { get; }
+
+    public SegmentationFrames Frames { get; }
+
+    public Powerset Powerset { get; }
+
+    /// <summary>Windows one run may take: 1 when the export fixed its batch axis.</summary>
+    public int MaxBatch => fixedBatch ? 1 : int.MaxValue;
+
+    /// <summary>Scores for <paramref name="windows"/> windows laid end to end in <paramref name="audio"/> (each <see cref="WindowSamples"/> long).</summary>
+    public SegmentationScores Run(float[] audio, int windows)
+    {
+        if (windows < 1 || windows > MaxBatch || audio.Length != windows * WindowSamples)
+        {
+            throw new ArgumentException(
+                $"{Source}: takes up to {MaxBatch} windows of {WindowSamples} samples, got {audio.Length} samples for {windows}", nameof(audio));
+        }
+
+        using var x = OrtValue.CreateTensorValueFromMemory(audio, [windows, 1, WindowSamples]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [AudioInput], [x], [ScoresOutput]);
+        var shape = outputs[0].GetTensorTypeAndShape().Shape;
+        if (shape.Length != 3 || shape[0] != windows || shape[1] < 1 || shape[2] != Powerset.Classes)
+        {
+            throw new InvalidDataException(
+                $"{Source}: output '{ScoresOutput}' should be [{windows}, frames, {Powerset.Classes}], found [{string.Join(", ", shape)}]");
+        }
+
+        return new SegmentationScores(outputs[0].GetTensorDataAsSpan<float>().ToArray(), windows, (int)shape[1], Powerset.Classes);
+    }
+
+    public void Dispose() => session.Dispose();
+
+    private int ReadWindowSamples(IReadOnlyDictionary<string, string> metadata, NodeMetadata input)
+    {
+        var declared = ModelSignature.ReadPositive(Source, metadata, "window_size");
+        var fixedSize = input.Dimensions[2];
+        if (fixedSize > 0 && declared is { } size && size != fixedSize)
+        {
+            throw new InvalidDataException($"{Source}: input '{AudioInput}' takes {fixedSize} samples, its metadata window_size says {size}");
+        }
+
+        return fixedSize > 0 ? fixedSize : declared ?? DefaultWindowSamples;
+    }
+
+    private SegmentationFrames ReadFrames(IReadOnlyDictionary<string, string> metadata)
+    {
+        var step = ModelSignature.ReadPositive(Source, metadata, "receptive_field_shift") ?? SegmentationFrames.Pyannote.Step;
+        var field = ModelSignature.ReadPositive(Source, metadata, "receptive_field_size") ?? SegmentationFrames.Pyannote.Field;
+        if (field < step || field > WindowSamples)
+        {
+            throw new InvalidDataException(
+                $"{Source}: metadata receptive_field_size {field} should lie between receptive_field_shift {step} and the window's {WindowSamples} samples");
+        }
+
+        return new SegmentationFrames(step, field, SampleRate);
+    }
+
+    private Powerset ReadPowerset(IReadOnlyDictionary<string, string> metadata, NodeMetadata output)
+    {
+        var speakers = ModelSignature.ReadPositive(Source, metadata, "num_speakers") ?? DefaultSpeakers;
+        var simultaneous = ModelSignature.ReadPositive(Source, metadata, "powerset_max_classes") ?? DefaultMaxSimultaneous;
+        if (simultaneous > speakers)
+        {
+            throw new InvalidDataException(
+                $"{Source}: metadata powerset_max_classes {simultaneous} is more than num_speakers {speakers}");
+        }
+
+        var powerset = new Powerset(speakers, simultaneous);
+        if (ModelSignature.ReadPositive(Source, metadata, "num_classes") is { } classes && classes != powerset.Classes)
+        {
+            throw new InvalidDataException(
+                $"{Source}: metadata num_classes is {classes}, but {speakers} speakers at most {simultaneous} at a time make {powerset.Classes} powerset classes");
+        }
+
+        ModelSignature.RequireAxis(Source, "output", ScoresOutput, output, axis: 2, powerset.Classes, "classes");
+        return powerset;
+    }
+}
