@@ -1,3 +1,4 @@
+using Muesli.Inference.Diarization.Sortformer;
 using Muesli.Inference.Models;
 
 namespace Muesli.Inference.Diarization;
@@ -10,7 +11,7 @@ public sealed record DiarizationModels(InstalledModel? Segmentation, InstalledMo
 public static class DiarizationEngines
 {
     public const string Senko = SenkoDiarizer.BackendName;
-    public const string Sortformer = "sortformer";
+    public const string Sortformer = SortformerDiarizer.Family;
 
     public static readonly IReadOnlyList<string> Backends = [Senko, Sortformer];
 
@@ -21,12 +22,14 @@ public static class DiarizationEngines
         return Known(backend) switch
         {
             Senko => new DiarizationModels(
-                Needed(catalog, ModelKinds.Segmentation, "a segmentation model"),
-                Needed(catalog, ModelKinds.Embedding, "an embedding model"),
+                Needed(catalog, Senko, ModelKinds.Segmentation, "a segmentation model"),
+                Needed(catalog, Senko, ModelKinds.Embedding, "an embedding model"),
                 Sortformer: null),
 
-            // Sortformer: its engine is built elsewhere and wired in here.
-            _ => throw SortformerNotBuiltIn(),
+            _ => new DiarizationModels(
+                Segmentation: null,
+                Optional(catalog, ModelKinds.Embedding),
+                Needed(catalog, Sortformer, ModelKinds.Diarization, "a sortformer model")),
         };
     }
 
@@ -38,9 +41,7 @@ public static class DiarizationEngines
         return Known(backend) switch
         {
             Senko => CreateSenko(models, sessions, senko),
-
-            // Sortformer: its engine is built elsewhere and wired in here.
-            _ => throw SortformerNotBuiltIn(),
+            _ => CreateSortformer(models, sessions),
         };
     }
 
@@ -81,6 +82,22 @@ public static class DiarizationEngines
         }
     }
 
+    private static IDiarizationEngine CreateSortformer(DiarizationModels models, OnnxSessionFactory sessions)
+    {
+        var model = models.Sortformer
+            ?? throw new ArgumentException("the sortformer diarization backend needs a sortformer model, and none was given", nameof(models));
+        var embedder = CreateEmbedder(models, sessions);
+        try
+        {
+            return new Owning(SortformerDiarizer.Load(model, sessions, embedder, options: null), embedder);
+        }
+        catch
+        {
+            embedder?.Dispose();
+            throw;
+        }
+    }
+
     private static SpeakerEmbedder LoadEmbedder(InstalledModel model, OnnxSessionFactory sessions)
     {
         var recipe = SpeakerEmbeddingRecipe.ForFamily(model.Entry.Family) ?? throw new NotSupportedException(
@@ -88,7 +105,7 @@ public static class DiarizationEngines
         return SpeakerEmbedder.Load(model.Entry.Id, model.PathOf("model"), recipe, sessions);
     }
 
-    private static InstalledModel Needed(ModelCatalog catalog, string kind, string what)
+    private static InstalledModel Needed(ModelCatalog catalog, string backend, string kind, string what)
     {
         try
         {
@@ -96,7 +113,19 @@ public static class DiarizationEngines
         }
         catch (ModelCatalogException e)
         {
-            throw new ModelCatalogException($"the senko diarization backend needs {what}: {e.Message}");
+            throw new ModelCatalogException($"the {backend} diarization backend needs {what}: {e.Message}");
+        }
+    }
+
+    private static InstalledModel? Optional(ModelCatalog catalog, string kind)
+    {
+        try
+        {
+            return catalog.Resolve(kind, null);
+        }
+        catch (ModelCatalogException)
+        {
+            return null;
         }
     }
 
@@ -107,5 +136,17 @@ public static class DiarizationEngines
             $"unknown diarization backend '{backend}' (backends: {string.Join(", ", Backends)})", nameof(backend));
     }
 
-    private static NotSupportedException SortformerNotBuiltIn() => new("sortformer engine not built in");
+    /// <summary>Sortformer borrows its embedder; this wrapper owns both.</summary>
+    private sealed class Owning(IDiarizationEngine engine, ISpeakerEmbedder? embedder) : IDiarizationEngine
+    {
+        public string Name => engine.Name;
+
+        public DiarizationResult Diarize(ReadOnlySpan<float> samples16k) => engine.Diarize(samples16k);
+
+        public void Dispose()
+        {
+            engine.Dispose();
+            embedder?.Dispose();
+        }
+    }
 }

@@ -52,17 +52,20 @@ internal static class FeatureNormalization
         }
     }
 
+    // Accumulated in double: over minutes of frames a float sum drifts, and a constant row (digital silence) would
+    // normalise to a spurious ±1 instead of exactly zero.
     private static double Sum(ReadOnlySpan<float> values)
     {
         var lanes = Vector<float>.Count;
-        var acc = Vector<float>.Zero;
+        var acc = Vector<double>.Zero;
         var i = 0;
         for (; i <= values.Length - lanes; i += lanes)
         {
-            acc += new Vector<float>(values[i..]);
+            Vector.Widen(new Vector<float>(values[i..]), out var low, out var high);
+            acc += low + high;
         }
 
-        double sum = Vector.Sum(acc);
+        var sum = Vector.Sum(acc);
         for (; i < values.Length; i++)
         {
             sum += values[i];
@@ -75,15 +78,16 @@ internal static class FeatureNormalization
     {
         var lanes = Vector<float>.Count;
         var centre = new Vector<float>(mean);
-        var acc = Vector<float>.Zero;
+        var acc = Vector<double>.Zero;
         var i = 0;
         for (; i <= values.Length - lanes; i += lanes)
         {
             var d = new Vector<float>(values[i..]) - centre;
-            acc += d * d;
+            Vector.Widen(d * d, out var low, out var high);
+            acc += low + high;
         }
 
-        double sum = Vector.Sum(acc);
+        var sum = Vector.Sum(acc);
         for (; i < values.Length; i++)
         {
             var d = values[i] - mean;

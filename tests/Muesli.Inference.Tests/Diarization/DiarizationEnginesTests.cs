@@ -69,12 +69,13 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     }
 
     [Fact]
-    public void Sortformer_is_not_built_in_yet()
+    public void Sortformer_names_the_model_it_needs_when_none_is_installed()
     {
-        Assert.Equal("sortformer engine not built in", Assert.Throws<NotSupportedException>(() => DiarizationEngines.Resolve("sortformer", standIns.Catalog)).Message);
-        Assert.Equal(
-            "sortformer engine not built in",
-            Assert.Throws<NotSupportedException>(() => DiarizationEngines.Create("sortformer", new DiarizationModels(null, null, null), sessions)).Message);
+        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("sortformer", standIns.Catalog));
+        Assert.StartsWith("the sortformer diarization backend needs a sortformer model: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "needs a sortformer model",
+            Assert.Throws<ArgumentException>(() => DiarizationEngines.Create("sortformer", new DiarizationModels(null, null, null), sessions)).Message);
     }
 
     [Fact]

@@ -154,6 +154,14 @@ public sealed class NemoMelFrontEndTests
     }
 
     [Fact]
+    public void Ten_minutes_of_digital_silence_normalise_to_exactly_zero()
+    {
+        var mel = new NemoMelFrontEnd(128).Compute(new float[16000 * 600]);
+
+        Assert.All(mel.Data, x => Assert.Equal(0f, x));
+    }
+
+    [Fact]
     public void One_instance_gives_the_same_features_twice()
     {
         var frontEnd = new NemoMelFrontEnd(128);
