@@ -14,6 +14,7 @@ public static class Program
         {
             BackendCommand.Create(),
             TranscribeCommand.Create(),
+            EnginesCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

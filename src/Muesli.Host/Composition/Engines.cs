@@ -76,7 +76,8 @@ public static class Engines
             log.LogInformation("engines: {Description}", description);
             var handedOut = 0;
             ITranscriptionPipeline Create() => Interlocked.Exchange(ref handedOut, 1) == 0 ? first : Build();
-            var slot = new WorkerSlot(device.UseCuda ? $"cuda:{device.DeviceId}" : "cpu", sessions.ProviderDescription, Create);
+            var onCuda = sessions.Sessions.Any(s => s.Provider != OnnxSessionFactory.CpuProvider);
+            var slot = new WorkerSlot(onCuda ? $"cuda:{device.DeviceId}" : "cpu", sessions.ProviderDescription, Create);
             return new EngineSetup([slot], diarization is not null, null, description, allSessions);
         }
         catch (Exception e) when (e is ModelCatalogException or InvalidOperationException or NotSupportedException or IOException

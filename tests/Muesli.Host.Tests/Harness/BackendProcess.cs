@@ -91,7 +91,8 @@ public sealed class BackendProcess : IAsyncDisposable
 
     public IReadOnlyList<JsonElement> Events => Lines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToArray();
 
-    public static BackendProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>Starts <c>muesli {command} {args}</c>; the command is <c>backend</c> unless another is named.</summary>
+    public static BackendProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string command = "backend")
     {
         if (!File.Exists(MuesliDll))
         {
@@ -107,7 +108,7 @@ public sealed class BackendProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
         };
         info.ArgumentList.Add(MuesliDll);
-        info.ArgumentList.Add("backend");
+        info.ArgumentList.Add(command);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -1,0 +1,52 @@
+using Xunit;
+
+namespace Muesli.Host.Tests;
+
+/// <summary><c>muesli engines</c>: which provider each session actually got, CUDA fallback included.</summary>
+public sealed class EnginesCommandTests
+{
+    [Fact]
+    public async Task Every_session_of_the_configured_engines_is_listed_with_its_provider()
+    {
+        await using var process = BackendProcess.Start(["--models", StandIns.Folder, "--device", "cpu"], command: "engines");
+        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+
+        var lines = process.Lines;
+        Assert.StartsWith("asr tone-tdt, diarization senko", lines[0]);
+        Assert.Contains("worker cpu: CPU", lines);
+        var sessions = lines.Where(l => l.StartsWith("session ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(["encoder", "decoder", "joiner", "segmentation", "embedding"], sessions.Select(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]));
+        Assert.All(sessions, s => Assert.Equal("CPU", s.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]));
+    }
+
+    [Fact]
+    public async Task Asking_for_cuda_says_which_provider_the_sessions_got_and_why()
+    {
+        await using var process = BackendProcess.Start(["--models", StandIns.Folder, "--device", "cuda:0"], command: "engines");
+        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+
+        var providers = process.Lines.Where(l => l.StartsWith("session ", StringComparison.Ordinal))
+            .Select(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2])
+            .Distinct()
+            .ToArray();
+        var provider = Assert.Single(providers);
+        if (provider == "CPU")
+        {
+            // No usable CUDA here: the fallback is visible, with its reason, and logged once.
+            Assert.Contains("CUDA unavailable", process.Lines[0]);
+            Assert.Single(process.Stderr.Split('\n'), l => l.Contains("CUDA execution provider unavailable", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal("CUDA:0", provider);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_models_folder_is_a_clear_error()
+    {
+        await using var process = BackendProcess.Start(["--models", "/no/such/models"], command: "engines");
+        Assert.Equal(2, await process.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Contains("/no/such/models", process.Stderr);
+    }
+}
