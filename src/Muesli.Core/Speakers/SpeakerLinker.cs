@@ -41,6 +41,12 @@ public sealed record SpeakerLinkState(ImmutableList<LinkedSpeaker> Speakers, Imm
 /// </summary>
 public static class SpeakerLinker
 {
+    /// <summary>
+    /// A centroid remembers at most this much speech: past it, each window moves it as an exponential moving average,
+    /// so a voice that changes slowly over a long meeting (another microphone, a tired speaker) is still followed.
+    /// </summary>
+    public const double CentroidMemorySeconds = 120;
+
     /// <summary>Local label → meeting-wide id, new ids numbered after the existing ones.</summary>
     public static IReadOnlyDictionary<string, string> Link(SpeakerLinkState state, IReadOnlyList<LocalSpeaker> locals, SpeakerLinkOptions options)
     {
@@ -125,11 +131,12 @@ public static class SpeakerLinker
             return speaker with { Centroid = embedding, Weight = weight };
         }
 
-        var total = speaker.Weight + weight;
+        var total = Math.Min(speaker.Weight + weight, Math.Max(CentroidMemorySeconds, weight));
+        var kept = total - weight;
         var centroid = new float[embedding.Length];
         for (var i = 0; i < centroid.Length; i++)
         {
-            centroid[i] = (float)(((speaker.Centroid[i] * speaker.Weight) + (embedding[i] * weight)) / total);
+            centroid[i] = (float)(((speaker.Centroid[i] * kept) + (embedding[i] * weight)) / total);
         }
 
         return speaker with { Centroid = Normalised(centroid), Weight = total };

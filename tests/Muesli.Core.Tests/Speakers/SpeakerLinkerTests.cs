@@ -62,6 +62,18 @@ public sealed class SpeakerLinkerTests
     }
 
     [Fact]
+    public void A_centroid_remembers_a_bounded_amount_of_speech()
+    {
+        var mapping = new Dictionary<string, string> { ["A"] = "SPEAKER_00" };
+        var state = SpeakerLinker.Update(SpeakerLinkState.Empty, [Local("A", [1, 0, 0, 0], 0, 300)], mapping);
+        state = SpeakerLinker.Update(state, [Local("A", [0, 1, 0, 0], 300, 330)], mapping);
+        var speaker = state.Speakers.Single();
+        Assert.Equal(SpeakerLinker.CentroidMemorySeconds, speaker.Weight, 6);
+        var expected = Normalise([(float)((SpeakerLinker.CentroidMemorySeconds - 30) / SpeakerLinker.CentroidMemorySeconds), 30 / (float)SpeakerLinker.CentroidMemorySeconds, 0, 0]);
+        Assert.Equal(expected, speaker.Centroid!, (a, b) => Math.Abs(a - b) < 1e-6);
+    }
+
+    [Fact]
     public void A_slowly_drifting_voice_keeps_its_id_because_the_centroid_follows_it()
     {
         var state = SpeakerLinkState.Empty;
