@@ -71,11 +71,7 @@ public sealed class LiveSpeakersTests(ITestOutputHelper output) : IDisposable
         }
 
         var end = linked.Max(t => t.T1);
-        var reference = meeting.Turns
-            .Select(t => meeting.Words.Where(w => w.Speaker == t.Speaker && w.T0 >= t.T0 && w.T1 <= t.T1).ToArray() is { Length: > 0 } w ? t with { T0 = w[0].T0, T1 = w[^1].T1 } : null)
-            .OfType<TruthTurn>()
-            .Where(t => t.T1 <= end)
-            .ToArray();
+        var reference = meeting.WordBoundedTurns().Where(t => t.T1 <= end).ToArray();
         var linkedDer = Scoring.DiarizationErrorRate(reference, linked);
         var perWindowDer = Scoring.DiarizationErrorRate(reference, perWindow);
         output.WriteLine($"{seq} live windows: DER linked {linkedDer.Total:P2}, per-window labels {perWindowDer.Total:P2} (confusion {perWindowDer.Confusion:P2})");

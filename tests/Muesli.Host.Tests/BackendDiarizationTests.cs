@@ -25,7 +25,7 @@ public sealed class BackendDiarizationTests(ITestOutputHelper output)
 
         var events = backend.Events;
         Assert.All(events, e => Assert.Null(EventShapes.Check(e)));
-        var reference = WordBoundedTurns(meeting);
+        var reference = meeting.WordBoundedTurns();
         var result = Assert.Single(events.OfType("result"));
         var finalTurns = Turns(result.GetProperty("turns").EnumerateArray());
         var live = events.OfType("segment")
@@ -60,15 +60,6 @@ public sealed class BackendDiarizationTests(ITestOutputHelper output)
             Assert.All(map.GetProperty("map").EnumerateObject(), p => Assert.Contains(finalTurns, t => t.Speaker == p.Value.GetString()));
         }
     }
-
-    /// <summary>The truth turns clipped to their words: what a forced-alignment reference gives, and what turns built from words can match.</summary>
-    private static IReadOnlyList<TruthTurn> WordBoundedTurns(ToneMeeting meeting)
-        => meeting.Turns
-            .Select(t => meeting.Words.Where(w => w.Speaker == t.Speaker && w.Stream == t.Stream && w.T0 >= t.T0 && w.T1 <= t.T1).ToArray() is { Length: > 0 } words
-                ? t with { T0 = words[0].T0, T1 = words[^1].T1 }
-                : null)
-            .OfType<TruthTurn>()
-            .ToArray();
 
     private static IReadOnlyList<TruthTurn> Turns(IEnumerable<JsonElement> turns)
         => turns.Select(t => new TruthTurn(t.GetProperty("speaker_id").GetString()!, t.GetProperty("stream").GetString()!, t.GetProperty("t0").GetDouble(), t.GetProperty("t1").GetDouble())).ToArray();

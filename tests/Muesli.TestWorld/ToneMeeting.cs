@@ -55,6 +55,18 @@ public sealed class ToneMeeting
     /// <summary>Interleaved s16 samples of one stream ("system", "mic", or "all" for every speaker).</summary>
     public short[] Render(string stream, AudioFormat format) => ToneSynthesis.Render(this, stream, format);
 
+    /// <summary>
+    /// The truth turns clipped to their words: what a forced-alignment reference gives, and what turns built from
+    /// recognised words can match (a voice's margin around its words is not speech a transcript can place).
+    /// </summary>
+    public IReadOnlyList<TruthTurn> WordBoundedTurns()
+        => Turns
+            .Select(t => Words.Where(w => w.Speaker == t.Speaker && w.Stream == t.Stream && w.T0 >= t.T0 && w.T1 <= t.T1).ToArray() is { Length: > 0 } words
+                ? t with { T0 = words[0].T0, T1 = words[^1].T1 }
+                : null)
+            .OfType<TruthTurn>()
+            .ToArray();
+
     /// <summary>The reference text: every word of the given streams in time order, space-separated.</summary>
     public string ReferenceText(string stream = AllStreams)
         => string.Join(' ', WordsOf(stream).Select(w => w.Text));

@@ -33,7 +33,7 @@ public static class FinalPass
     }
 
     /// <summary>For each window, local label → file-wide label (SPEAKER_00… in order of first appearance).</summary>
-    public static IReadOnlyList<IReadOnlyDictionary<string, string>> Relabel(IReadOnlyList<FinalWindow> windows, ClusteringOptions clustering)
+    public static IReadOnlyList<IReadOnlyDictionary<string, string>> Relabel(IReadOnlyList<FinalWindow> windows, ClusteringOptions clustering, double minSeconds = 0.5)
     {
         if (windows.Count <= 1)
         {
@@ -53,17 +53,16 @@ public static class FinalPass
 
         // A speaker without an embedding takes the id it shares the most time with in the window before.
         var next = clusters.DefaultIfEmpty(-1).Max() + 1;
-        var link = SpeakerLinkState.Empty;
+        IReadOnlyList<SpeakerSegment> previous = [];
         for (var i = 0; i < windows.Count; i++)
         {
-            var locals = windows[i].Segments.GroupBy(s => s.Speaker).Select(g => new LocalSpeaker(g.Key, null, g.Sum(s => s.Duration), g.ToArray())).ToArray();
-            foreach (var local in locals.Where(l => !mappings[i].ContainsKey(l.Label)))
+            foreach (var local in windows[i].Segments.GroupBy(s => s.Speaker).Where(g => !mappings[i].ContainsKey(g.Key)))
             {
-                var byTime = SpeakerLinker.Link(link, [local], new SpeakerLinkOptions { Naming = _ => string.Empty })[local.Label];
-                mappings[i][local.Label] = byTime.Length > 0 ? byTime : $"SPEAKER_{next++:00}";
+                mappings[i][local.Key] = SpeakerLinker.ByTime(previous, local.ToArray(), minSeconds) ?? $"SPEAKER_{next++:00}";
             }
 
-            link = SpeakerLinker.Update(link with { Speakers = [] }, locals, mappings[i]);
+            var mapping = mappings[i];
+            previous = windows[i].Segments.Select(s => s with { Speaker = mapping[s.Speaker] }).ToArray();
         }
 
         return mappings;

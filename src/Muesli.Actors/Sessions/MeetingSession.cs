@@ -202,7 +202,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
                     _audioBytes[audio.Stream] = _audioBytes.GetValueOrDefault(audio.Stream) + audio.Payload.Length;
                     if (_settings.EmitMeters)
                     {
-                        _output.Write(new Meter(audio.Stream.Name(), Math.Max(0, audio.PtsUs) / 1e6, Rms(audio.Payload)));
+                        _output.Write(new Meter(audio.Stream.Name(), Math.Max(0, audio.PtsUs) / 1e6, Audio.StreamRecorder.Rms(audio.Payload)));
                     }
 
                     _regions.Streams.Tell(new StreamCommands.AppendAudio(EntityIds.StreamId(_meetingId!, audio.Stream), audio.PtsUs, audio.Payload), Sender);
@@ -344,24 +344,6 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
     }
 
     private void Reply() => Sender.Tell(Handled.Instance);
-
-    private static double Rms(byte[] pcm)
-    {
-        var samples = pcm.Length / 2;
-        if (samples == 0)
-        {
-            return 0;
-        }
-
-        double sum = 0;
-        for (var i = 0; i < samples; i++)
-        {
-            double s = (short)(pcm[2 * i] | (pcm[(2 * i) + 1] << 8)) / 32768.0;
-            sum += s * s;
-        }
-
-        return Math.Sqrt(sum / samples);
-    }
 
     private sealed record Inbound(object Item);
 

@@ -84,7 +84,7 @@ public static class SpeakerLinker
             {
                 mapping[local.Label] = nearest.speaker.Id;
             }
-            else if (local.Embedding is null && Overlapping(state, local, options) is { } byTime)
+            else if (local.Embedding is null && ByTime(state.LastSegments, local.Segments, options.MinOverlapSeconds) is { } byTime)
             {
                 mapping[local.Label] = byTime;
             }
@@ -142,14 +142,15 @@ public static class SpeakerLinker
         return speaker with { Centroid = Normalised(centroid), Weight = total };
     }
 
-    private static string? Overlapping(SpeakerLinkState state, LocalSpeaker local, SpeakerLinkOptions options)
+    /// <summary>The speaker of <paramref name="previous"/> that shares the most time (at least <paramref name="minSeconds"/>) with <paramref name="segments"/>, or null.</summary>
+    public static string? ByTime(IReadOnlyList<SpeakerSegment> previous, IReadOnlyList<SpeakerSegment> segments, double minSeconds)
     {
-        var shared = state.LastSegments
+        var shared = previous
             .GroupBy(s => s.Speaker)
-            .Select(g => (Id: g.Key, Seconds: g.Sum(a => local.Segments.Sum(b => Math.Max(0, Math.Min(a.End, b.End) - Math.Max(a.Start, b.Start))))))
-            .Where(x => x.Seconds >= options.MinOverlapSeconds)
+            .Select(g => (Id: g.Key, Seconds: g.Sum(a => segments.Sum(b => Math.Max(0, Math.Min(a.End, b.End) - Math.Max(a.Start, b.Start))))))
+            .Where(x => x.Seconds >= minSeconds)
             .OrderByDescending(x => x.Seconds)
-            .ThenBy(x => x.Id)
+            .ThenBy(x => x.Id, StringComparer.Ordinal)
             .FirstOrDefault();
         return shared.Id;
     }
