@@ -88,6 +88,28 @@ public sealed class StreamActorSpec(ITestOutputHelper output) : MuesliSpec(outpu
     }
 
     [Fact]
+    public void A_failed_run_is_reported_to_the_client_and_the_window_is_planned_again_with_more_audio()
+    {
+        var (router, transcripts, _, stream) = Start(Options());
+        Append(stream, 0, 16);
+        var chunk = router.ExpectMsg<ChunkRequest>();
+        transcripts.ExpectMsg<TranscriptCommands.Publish>();
+
+        router.Send(stream, new ChunkFailed(StreamId, chunk.Seq, "model exploded", 1, WillRetry: true));
+        var retrying = Assert.IsType<MuesliEvents.Error>(transcripts.ExpectMsg<TranscriptCommands.Publish>().Event);
+        Assert.Contains("model exploded", retrying.Message);
+        Assert.Contains("retrying", retrying.Message);
+
+        router.Send(stream, new ChunkFailed(StreamId, chunk.Seq, "model exploded", 3, WillRetry: false));
+        Assert.IsType<MuesliEvents.Error>(transcripts.ExpectMsg<TranscriptCommands.Publish>().Event);
+
+        // Nothing was committed: the next plan covers the failed window's audio again.
+        var again = router.FishForMessage<ChunkRequest>(_ => true, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, again.Window.ReadStart);
+        Assert.Equal(16 * Bps, again.Window.ReadEnd);
+    }
+
+    [Fact]
     public async Task A_restarted_system_recovers_lastProcessedByte_and_the_log_and_plans_from_there()
     {
         var (router, transcripts, _, stream) = Start(Options());

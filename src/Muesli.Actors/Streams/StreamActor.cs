@@ -251,7 +251,10 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
         }
 
         var retry = failed.WillRetry ? "; retrying" : "; giving up on this window until more audio arrives";
-        Report("pipeline", $"pipeline failed on {_state.Stream.Name()} (attempt {failed.Attempt}): {failed.Error}{retry}", toClient: true);
+        // Not throttled: the router's backoff already spaces failures, and the last one must always be told.
+        var message = $"pipeline failed on {_state.Stream.Name()} (attempt {failed.Attempt}): {failed.Error}{retry}";
+        _log.Warning("{0}", message);
+        _transcripts.Tell(new TranscriptCommands.Publish(_state.MeetingId!, new Core.Protocol.MuesliEvents.Error(message)));
         if (!failed.WillRetry)
         {
             _inFlight = null;
