@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Muesli.Inference.Features;
@@ -34,18 +33,18 @@ public sealed class NemoCtcModel : IDisposable
         tokensSource = tokens.Source;
         try
         {
-            var metadata = session.ModelMetadata.CustomMetadataMap;
-            Features = ReadFeatureCount(metadata);
-            RequireTensor(session.InputMetadata, LengthInput, "input", TensorElementType.Int64, "i64 [N]", rank: 1);
-            var logProbs = RequireTensor(session.OutputMetadata, LogProbsOutput, "output", TensorElementType.Float, "f32 [N, T', V+1]", rank: 3);
+            var signature = new OnnxSignature(session, source);
+            Features = ReadFeatureCount(signature);
+            signature.Input(LengthInput, TensorElementType.Int64, "i64 [N]", rank: 1);
+            var logProbs = signature.Output(LogProbsOutput, TensorElementType.Float, "f32 [N, T', V+1]", rank: 3);
             if (logProbs.Dimensions[2] > 0 && logProbs.Dimensions[2] != expectedClasses)
             {
                 throw ClassMismatch(logProbs.Dimensions[2]);
             }
 
-            CheckVocabularySize(metadata);
-            SubsamplingFactor = ReadPositive(metadata, "subsampling_factor") ?? DefaultSubsamplingFactor;
-            NormalizePerFeature = ReadNormalization(metadata);
+            CheckVocabularySize(signature);
+            SubsamplingFactor = signature.PositiveMetadata("subsampling_factor") ?? DefaultSubsamplingFactor;
+            NormalizePerFeature = ReadNormalization(signature);
         }
         catch
         {
@@ -96,58 +95,28 @@ public sealed class NemoCtcModel : IDisposable
 
     public void Dispose() => session.Dispose();
 
-    private int ReadFeatureCount(IReadOnlyDictionary<string, string> metadata)
+    private static int ReadFeatureCount(OnnxSignature signature)
     {
-        var input = RequireTensor(session.InputMetadata, FeaturesInput, "input", TensorElementType.Float, "f32 [N, F, T]", rank: 3);
-        var declared = ReadPositive(metadata, "feat_dim");
-        var fromShape = input.Dimensions[1];
-        if (fromShape > 0)
-        {
-            if (declared is { } featDim && featDim != fromShape)
-            {
-                throw new InvalidDataException($"{Source}: input '{FeaturesInput}' has {fromShape} features, its metadata feat_dim says {featDim}");
-            }
-
-            return fromShape;
-        }
-
-        return declared ?? throw new InvalidDataException(
-            $"{Source}: input '{FeaturesInput}' has a dynamic feature axis and no 'feat_dim' metadata, so the front end cannot know how many mel bins to make");
-    }
-
-    private NodeMetadata RequireTensor(
-        IReadOnlyDictionary<string, NodeMetadata> nodes, string name, string kind, TensorElementType type, string expected, int rank)
-    {
-        if (!nodes.TryGetValue(name, out var node))
-        {
-            throw new InvalidDataException($"{Source} has no {kind} named '{name}' ({kind}s: {string.Join(", ", nodes.Keys)})");
-        }
-
-        if (!node.IsTensor || node.ElementDataType != type || node.Dimensions.Length != rank)
-        {
-            var found = node.IsTensor ? $"{node.ElementDataType} [{string.Join(", ", node.Dimensions.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))}]" : node.OnnxValueType.ToString();
-            throw new InvalidDataException($"{Source}: {kind} '{name}' should be {expected}, found {found}");
-        }
-
-        return node;
+        var input = signature.Input(FeaturesInput, TensorElementType.Float, "f32 [N, F, T]", rank: 3);
+        return signature.FeatureCount(input, "input", FeaturesInput, axis: 1);
     }
 
     private InvalidDataException ClassMismatch(long found) => new(
         $"{Source}: output '{LogProbsOutput}' has {found} classes, {tokensSource} has {expectedClasses} tokens (the blank included)");
 
     // Exports disagree on whether vocab_size counts the blank, so either count is accepted.
-    private void CheckVocabularySize(IReadOnlyDictionary<string, string> metadata)
+    private void CheckVocabularySize(OnnxSignature signature)
     {
-        if (ReadPositive(metadata, "vocab_size") is { } vocabulary && vocabulary != expectedClasses && vocabulary != expectedClasses - 1)
+        if (signature.PositiveMetadata("vocab_size") is { } vocabulary && vocabulary != expectedClasses && vocabulary != expectedClasses - 1)
         {
             throw new InvalidDataException(
                 $"{Source}: metadata vocab_size is {vocabulary}, {tokensSource} has {expectedClasses} tokens (the blank included)");
         }
     }
 
-    private bool ReadNormalization(IReadOnlyDictionary<string, string> metadata)
+    private bool ReadNormalization(OnnxSignature signature)
     {
-        if (!metadata.TryGetValue("normalize_type", out var type))
+        if (!signature.Metadata.TryGetValue("normalize_type", out var type))
         {
             return true;
         }
@@ -159,17 +128,5 @@ public sealed class NemoCtcModel : IDisposable
             var other => throw new InvalidDataException(
                 $"{Source}: metadata normalize_type '{other}' is not supported (supported: per_feature, or empty for none)"),
         };
-    }
-
-    private int? ReadPositive(IReadOnlyDictionary<string, string> metadata, string key)
-    {
-        if (!metadata.TryGetValue(key, out var text))
-        {
-            return null;
-        }
-
-        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new InvalidDataException($"{Source}: metadata {key} should be a positive integer, found '{text}'");
     }
 }

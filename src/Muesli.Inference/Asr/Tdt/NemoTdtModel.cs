@@ -58,7 +58,7 @@ public sealed class NemoTdtModel : IDisposable
                     $"{tokens.Source}: the blank '{TokenTable.BlankPiece}' has id {BlankId}, a TDT model's blank is the last id ({Tokens - 1})");
             }
 
-            var encoding = new ModelSignature(encoder, encoderSource);
+            var encoding = new OnnxSignature(encoder, encoderSource);
             Features = ReadFeatureCount(encoding);
             encoding.Input(LengthInput, TensorElementType.Int64, "i64 [N]", rank: 1);
             var encoderOutput = encoding.Output(EncoderOutput, TensorElementType.Float, "f32 [N, D, T']", rank: 3);
@@ -67,10 +67,10 @@ public sealed class NemoTdtModel : IDisposable
             SubsamplingFactor = encoding.PositiveMetadata("subsampling_factor") ?? DefaultSubsamplingFactor;
             NormalizePerFeature = ReadNormalization(encoding);
 
-            var prediction = new ModelSignature(decoder, decoderSource);
+            var prediction = new OnnxSignature(decoder, decoderSource);
             (PredictionLayers, PredictionHidden, DecoderStateInputs, DecoderStateOutputs) = ReadPredictionNetwork(encoding, prediction);
 
-            var joining = new ModelSignature(joiner, joinerSource);
+            var joining = new OnnxSignature(joiner, joinerSource);
             EncoderDimension = ReadEncoderDimension(encoderOutput, joining);
             var joinerPrediction = joining.Input(JoinerDecoderInput, TensorElementType.Float, "f32 [N, H, 1]", rank: 3);
             joining.Axis(joinerPrediction, "input", JoinerDecoderInput, 1, "prediction channels (pred_hidden)", PredictionHidden);
@@ -189,27 +189,14 @@ public sealed class NemoTdtModel : IDisposable
         return values;
     }
 
-    private static int ReadFeatureCount(ModelSignature encoding)
+    private static int ReadFeatureCount(OnnxSignature encoding)
     {
         var input = encoding.Input(FeaturesInput, TensorElementType.Float, "f32 [N, F, T]", rank: 3);
-        var declared = encoding.PositiveMetadata("feat_dim");
-        var fromShape = input.Dimensions[1];
-        if (fromShape > 0)
-        {
-            if (declared is { } featDim && featDim != fromShape)
-            {
-                throw new InvalidDataException($"{encoding.Source}: input '{FeaturesInput}' has {fromShape} features, its metadata feat_dim says {featDim}");
-            }
-
-            return fromShape;
-        }
-
-        return declared ?? throw new InvalidDataException(
-            $"{encoding.Source}: input '{FeaturesInput}' has a dynamic feature axis and no 'feat_dim' metadata, so the front end cannot know how many mel bins to make");
+        return encoding.FeatureCount(input, "input", FeaturesInput, axis: 1);
     }
 
     // sherpa-onnx writes the decoder's vocab_size, which leaves the blank out; other exports count it.
-    private void CheckVocabularySize(ModelSignature encoding)
+    private void CheckVocabularySize(OnnxSignature encoding)
     {
         if (encoding.PositiveMetadata("vocab_size") is { } vocabulary && vocabulary != Tokens && vocabulary != Tokens - 1)
         {
@@ -218,7 +205,7 @@ public sealed class NemoTdtModel : IDisposable
         }
     }
 
-    private static bool ReadNormalization(ModelSignature encoding)
+    private static bool ReadNormalization(OnnxSignature encoding)
     {
         if (!encoding.Metadata.TryGetValue("normalize_type", out var type))
         {
@@ -240,7 +227,7 @@ public sealed class NemoTdtModel : IDisposable
     /// outputs 2 and 3.
     /// </summary>
     private static (int Layers, int Hidden, string[] StateInputs, string[] StateOutputs) ReadPredictionNetwork(
-        ModelSignature encoding, ModelSignature prediction)
+        OnnxSignature encoding, OnnxSignature prediction)
     {
         var targets = prediction.Input(TargetsInput, TensorElementType.Int32, "i32 [N, 1]", rank: 2);
         prediction.Axis(targets, "input", TargetsInput, 1, "targets per step", 1);
@@ -274,7 +261,7 @@ public sealed class NemoTdtModel : IDisposable
 
     private static int? FixedOrNull(long dimension) => dimension > 0 ? (int)dimension : null;
 
-    private int ReadEncoderDimension(NodeMetadata encoderOutput, ModelSignature joining)
+    private int ReadEncoderDimension(NodeMetadata encoderOutput, OnnxSignature joining)
     {
         var input = joining.Input(JoinerEncoderInput, TensorElementType.Float, "f32 [N, D, 1]", rank: 3);
         var fromEncoder = FixedOrNull(encoderOutput.Dimensions[1]);
