@@ -15,10 +15,10 @@ public sealed record CtcLogProbs(float[] Values, int Frames, int Classes);
 /// </summary>
 public sealed class NemoCtcModel : IDisposable
 {
-    public const string FeaturesInput = "audio_signal";
-    public const string LengthInput = "length";
+    public const string FeaturesInput = NemoEncoderSignature.FeaturesInput;
+    public const string LengthInput = NemoEncoderSignature.LengthInput;
     public const string LogProbsOutput = "logprobs";
-    public const int DefaultSubsamplingFactor = 8;
+    public const int DefaultSubsamplingFactor = NemoEncoderSignature.DefaultSubsamplingFactor;
 
     private readonly InferenceSession session;
     private readonly int expectedClasses;
@@ -34,7 +34,7 @@ public sealed class NemoCtcModel : IDisposable
         try
         {
             var signature = new OnnxSignature(session, source);
-            Features = ReadFeatureCount(signature);
+            Features = NemoEncoderSignature.Features(signature);
             signature.Input(LengthInput, TensorElementType.Int64, "i64 [N]", rank: 1);
             var logProbs = signature.Output(LogProbsOutput, TensorElementType.Float, "f32 [N, T', V+1]", rank: 3);
             if (logProbs.Dimensions[2] > 0 && logProbs.Dimensions[2] != expectedClasses)
@@ -42,9 +42,9 @@ public sealed class NemoCtcModel : IDisposable
                 throw ClassMismatch(logProbs.Dimensions[2]);
             }
 
-            CheckVocabularySize(signature);
-            SubsamplingFactor = signature.PositiveMetadata("subsampling_factor") ?? DefaultSubsamplingFactor;
-            NormalizePerFeature = ReadNormalization(signature);
+            NemoEncoderSignature.CheckVocabularySize(signature, tokens);
+            SubsamplingFactor = NemoEncoderSignature.SubsamplingFactor(signature);
+            NormalizePerFeature = NemoEncoderSignature.NormalizePerFeature(signature);
         }
         catch
         {
@@ -95,38 +95,6 @@ public sealed class NemoCtcModel : IDisposable
 
     public void Dispose() => session.Dispose();
 
-    private static int ReadFeatureCount(OnnxSignature signature)
-    {
-        var input = signature.Input(FeaturesInput, TensorElementType.Float, "f32 [N, F, T]", rank: 3);
-        return signature.FeatureCount(input, "input", FeaturesInput, axis: 1);
-    }
-
     private InvalidDataException ClassMismatch(long found) => new(
         $"{Source}: output '{LogProbsOutput}' has {found} classes, {tokensSource} has {expectedClasses} tokens (the blank included)");
-
-    // Exports disagree on whether vocab_size counts the blank, so either count is accepted.
-    private void CheckVocabularySize(OnnxSignature signature)
-    {
-        if (signature.PositiveMetadata("vocab_size") is { } vocabulary && vocabulary != expectedClasses && vocabulary != expectedClasses - 1)
-        {
-            throw new InvalidDataException(
-                $"{Source}: metadata vocab_size is {vocabulary}, {tokensSource} has {expectedClasses} tokens (the blank included)");
-        }
-    }
-
-    private bool ReadNormalization(OnnxSignature signature)
-    {
-        if (!signature.Metadata.TryGetValue("normalize_type", out var type))
-        {
-            return true;
-        }
-
-        return type.Trim() switch
-        {
-            "per_feature" => true,
-            "" or "NA" or "None" => false,
-            var other => throw new InvalidDataException(
-                $"{Source}: metadata normalize_type '{other}' is not supported (supported: per_feature, or empty for none)"),
-        };
-    }
 }

@@ -12,8 +12,8 @@ namespace Muesli.Inference.Asr.Tdt;
 /// </summary>
 public sealed class NemoTdtModel : IDisposable
 {
-    public const string FeaturesInput = "audio_signal";
-    public const string LengthInput = "length";
+    public const string FeaturesInput = NemoEncoderSignature.FeaturesInput;
+    public const string LengthInput = NemoEncoderSignature.LengthInput;
     public const string EncoderOutput = "outputs";
     public const string EncodedLengthsOutput = "encoded_lengths";
     public const string TargetsInput = "targets";
@@ -22,7 +22,7 @@ public sealed class NemoTdtModel : IDisposable
     public const string JoinerEncoderInput = "encoder_outputs";
     public const string JoinerDecoderInput = "decoder_outputs";
     public const string JoinerOutput = "outputs";
-    public const int DefaultSubsamplingFactor = 8;
+    public const int DefaultSubsamplingFactor = NemoEncoderSignature.DefaultSubsamplingFactor;
 
     private readonly InferenceSession encoder;
     private readonly InferenceSession decoder;
@@ -59,13 +59,13 @@ public sealed class NemoTdtModel : IDisposable
             }
 
             var encoding = new OnnxSignature(encoder, encoderSource);
-            Features = ReadFeatureCount(encoding);
+            Features = NemoEncoderSignature.Features(encoding);
             encoding.Input(LengthInput, TensorElementType.Int64, "i64 [N]", rank: 1);
             var encoderOutput = encoding.Output(EncoderOutput, TensorElementType.Float, "f32 [N, D, T']", rank: 3);
             encoding.Output(EncodedLengthsOutput, TensorElementType.Int64, "i64 [N]", rank: 1);
-            CheckVocabularySize(encoding);
-            SubsamplingFactor = encoding.PositiveMetadata("subsampling_factor") ?? DefaultSubsamplingFactor;
-            NormalizePerFeature = ReadNormalization(encoding);
+            NemoEncoderSignature.CheckVocabularySize(encoding, tokens);
+            SubsamplingFactor = NemoEncoderSignature.SubsamplingFactor(encoding);
+            NormalizePerFeature = NemoEncoderSignature.NormalizePerFeature(encoding);
 
             var prediction = new OnnxSignature(decoder, decoderSource);
             (PredictionLayers, PredictionHidden, DecoderStateInputs, DecoderStateOutputs) = ReadPredictionNetwork(encoding, prediction);
@@ -187,38 +187,6 @@ public sealed class NemoTdtModel : IDisposable
         }
 
         return values;
-    }
-
-    private static int ReadFeatureCount(OnnxSignature encoding)
-    {
-        var input = encoding.Input(FeaturesInput, TensorElementType.Float, "f32 [N, F, T]", rank: 3);
-        return encoding.FeatureCount(input, "input", FeaturesInput, axis: 1);
-    }
-
-    // sherpa-onnx writes the decoder's vocab_size, which leaves the blank out; other exports count it.
-    private void CheckVocabularySize(OnnxSignature encoding)
-    {
-        if (encoding.PositiveMetadata("vocab_size") is { } vocabulary && vocabulary != Tokens && vocabulary != Tokens - 1)
-        {
-            throw new InvalidDataException(
-                $"{encoding.Source}: metadata vocab_size is {vocabulary}, {tokensSource} has {Tokens} tokens (the blank included)");
-        }
-    }
-
-    private static bool ReadNormalization(OnnxSignature encoding)
-    {
-        if (!encoding.Metadata.TryGetValue("normalize_type", out var type))
-        {
-            return true;
-        }
-
-        return type.Trim() switch
-        {
-            "per_feature" => true,
-            "" or "NA" or "None" => false,
-            var other => throw new InvalidDataException(
-                $"{encoding.Source}: metadata normalize_type '{other}' is not supported (supported: per_feature, or empty for none)"),
-        };
     }
 
     /// <summary>
