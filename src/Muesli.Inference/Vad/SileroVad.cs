@@ -51,7 +51,7 @@ public sealed class SileroVad : IVoiceActivityDetector
 
     /// <summary>Opens an installed model of the <c>silero-vad</c> family; its id becomes <see cref="Name"/>.</summary>
     public SileroVad(InstalledModel model, OnnxSessionFactory sessions, SileroVadOptions? options = null)
-        : this(RequireFamily(model).Entry.Id, OpenSession(model.PathOf(ModelRole), sessions), model.PathOf(ModelRole), options)
+        : this(ModelFamilies.Require(model, Family).Entry.Id, OpenSession(model.PathOf(ModelRole), sessions), model.PathOf(ModelRole), options)
     {
     }
 
@@ -139,15 +139,6 @@ public sealed class SileroVad : IVoiceActivityDetector
     {
         ArgumentNullException.ThrowIfNull(sessions);
         return sessions.Create(modelPath, ModelRole);
-    }
-
-    private static InstalledModel RequireFamily(InstalledModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.Entry.Family.Equals(Family, StringComparison.OrdinalIgnoreCase)
-            ? model
-            : throw new ArgumentException(
-                $"model '{model.Entry.Id}' is of family '{model.Entry.Family}', not '{Family}'", nameof(model));
     }
 
     private void ValidateSignature()

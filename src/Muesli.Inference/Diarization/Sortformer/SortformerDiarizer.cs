@@ -60,12 +60,7 @@ public sealed class SortformerDiarizer : IDiarizationEngine
     /// <summary>Opens an installed <c>sortformer</c> model (role "model"); its id becomes <see cref="Name"/>.</summary>
     public static SortformerDiarizer Load(InstalledModel model, OnnxSessionFactory sessions, ISpeakerEmbedder? embedder, SortformerOptions? options)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (!model.Entry.Family.Equals(Family, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"model '{model.Entry.Id}' is of family '{model.Entry.Family}', not '{Family}'", nameof(model));
-        }
-
+        ModelFamilies.Require(model, Family);
         return Load(model.Entry.Id, model.PathOf(ModelRole), sessions, embedder, options);
     }
 
