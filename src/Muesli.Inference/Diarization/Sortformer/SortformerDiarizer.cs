@@ -200,15 +200,7 @@ public sealed class SortformerDiarizer : IDiarizationEngine
         var length = samples.Length;
         int ToSample(double seconds) => Math.Clamp((int)Math.Round(seconds * NemoMelFrontEnd.SampleRate), 0, length);
         var bounds = ranges.Select(r => (Start: ToSample(r.Start), End: ToSample(r.End))).Where(r => r.End > r.Start).ToList();
-        var audio = new float[bounds.Sum(r => r.End - r.Start)];
-        var at = 0;
-        foreach (var (start, end) in bounds)
-        {
-            samples[start..end].CopyTo(audio.AsSpan(at));
-            at += end - start;
-        }
-
-        return audio;
+        return ClipAudio.Join(samples, bounds);
     }
 
     private static float[] Normalized(float[] vector)
