@@ -1,6 +1,7 @@
 using Muesli.Audio;
 using Muesli.Inference.Diarization;
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Xunit.Abstractions;
 
@@ -12,30 +13,15 @@ public sealed class SenkoRealModelsTests(ITestOutputHelper output)
     private const string Segmentation = "pyannote-segmentation-3.0";
     private const string Embedding = "wespeaker-voxceleb-resnet34-lm";
 
-    /// <summary>Finds <c>shared/{relative}</c> beside or above the test's output folder (the repository's shared files).</summary>
-    private static string SharedFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"shared/{relative} not found above {AppContext.BaseDirectory}");
-    }
-
     [RealModelsFact(Segmentation, Embedding)]
     public void The_pyannote_sample_is_diarized_within_35_percent()
     {
         var catalog = ModelCatalog.Open(RealModelsFactAttribute.Folder!);
         var models = new DiarizationModels(catalog.Resolve("segmentation", Segmentation), catalog.Resolve("embedding", Embedding), null);
         using var engine = DiarizationEngines.Create("senko", models, new OnnxSessionFactory(DeviceOptions.Cpu));
-        var reference = Rttm.Parse(File.ReadAllText(SharedFile("testdata/pyannote-sample/sample.rttm")));
+        var reference = Rttm.Parse(File.ReadAllText(SharedFiles.PathOf("testdata/pyannote-sample/sample.rttm")));
 
-        var result = engine.Diarize(AudioFile.Read16kMono(SharedFile("testdata/pyannote-sample/sample.wav")));
+        var result = engine.Diarize(AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-sample/sample.wav")));
 
         var hypothesis = result.Segments.Select(s => new TruthTurn(s.Speaker, ToneMeeting.AllStreams, s.Start, s.End)).ToList();
         var der = Scoring.DiarizationErrorRate(reference, hypothesis);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Xunit;
 
 namespace Muesli.Inference.Tests.Models;
@@ -106,7 +107,7 @@ public sealed class ShippedManifestTests
     public void The_shipped_silero_model_installs_and_verifies_against_the_shipped_manifest()
     {
         using var folder = new ModelsFolder();
-        folder.Write("silero-vad-v5/silero_vad.onnx", File.ReadAllBytes(SharedFile("models/silero_vad.onnx")));
+        folder.Write("silero-vad-v5/silero_vad.onnx", File.ReadAllBytes(SharedFiles.SileroModel));
         var catalog = ModelCatalog.Open(folder.Root);
 
         var vad = catalog.Resolve("vad", null);
@@ -128,20 +129,5 @@ public sealed class ShippedManifestTests
         Assert.Contains("missing encoder.int8.onnx (652184281 bytes)", error.Message);
         Assert.Contains("missing tokens.txt (93939 bytes)", error.Message);
         Assert.Contains($"models/fetch.sh parakeet-tdt-0.6b-v3-int8 --dir {folder.Root}", error.Message);
-    }
-
-    /// <summary>Finds <c>shared/{relative}</c> beside or above the test's output folder (the repository's shared files).</summary>
-    private static string SharedFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"shared/{relative} not found above {AppContext.BaseDirectory}");
     }
 }

@@ -1,7 +1,7 @@
 using Muesli.Audio;
 using Muesli.Inference.Diarization.Sortformer;
 using Muesli.Inference.Models;
-using Muesli.Inference.Tests.Vad;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Xunit.Abstractions;
 
@@ -14,8 +14,8 @@ public sealed class SortformerRealModelTests(ITestOutputHelper output)
     [InstalledModelFact(ModelId)]
     public void The_pyannote_sample_is_diarized_within_35_percent_error()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/pyannote-sample/sample.wav"));
-        var reference = Rttm.Parse(File.ReadAllText(SharedFiles.Path("testdata/pyannote-sample/sample.rttm")));
+        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-sample/sample.wav"));
+        var reference = Rttm.Parse(File.ReadAllText(SharedFiles.PathOf("testdata/pyannote-sample/sample.rttm")));
         using var diarizer = SortformerDiarizer.Load(
             InstalledModelFactAttribute.Resolve(ModelKinds.Diarization, ModelId), new OnnxSessionFactory(DeviceOptions.Cpu), null, null);
 

@@ -1,6 +1,7 @@
 using Muesli.Audio;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Xunit.Abstractions;
 

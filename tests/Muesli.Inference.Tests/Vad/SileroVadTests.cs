@@ -1,6 +1,7 @@
 using Muesli.Audio;
 using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Asr;
+using Muesli.Inference.Tests.Support;
 using Muesli.Inference.Vad;
 using Muesli.TestWorld;
 using Onnx;
@@ -20,8 +21,8 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void Detected_speech_agrees_with_the_reference_turns_of_the_pyannote_sample()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/pyannote-sample/sample.wav"));
-        var reference = Rttm.Parse(File.ReadAllText(SharedFiles.Path("testdata/pyannote-sample/sample.rttm")));
+        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-sample/sample.wav"));
+        var reference = Rttm.Parse(File.ReadAllText(SharedFiles.PathOf("testdata/pyannote-sample/sample.rttm")));
         using var vad = RealModel();
 
         var regions = vad.Detect(samples);
@@ -41,7 +42,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void Silence_has_no_speech()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/pyannote-debug/empty.wav"));
+        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-debug/empty.wav"));
         using var vad = RealModel();
 
         Assert.Empty(vad.Detect(samples));
@@ -51,7 +52,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void The_silero_test_recording_has_speech()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/silero-test.wav"));
+        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/silero-test.wav"));
         using var vad = RealModel();
 
         var regions = vad.Detect(samples);
@@ -75,7 +76,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void The_recurrent_state_carries_from_chunk_to_chunk_and_each_call_starts_afresh()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/pyannote-sample/sample.wav"));
+        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-sample/sample.wav"));
         using var vad = RealModel();
 
         var whole = vad.Probabilities(samples);

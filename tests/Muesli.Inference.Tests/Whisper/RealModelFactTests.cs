@@ -1,3 +1,5 @@
+using Muesli.Inference.Tests.Support;
+
 namespace Muesli.Inference.Tests.Whisper;
 
 /// <summary>The reasons a real-model fact gives when it skips, and the shared files it reads.</summary>

@@ -1,5 +1,6 @@
 using Muesli.Audio;
 using Muesli.Inference.Asr;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Xunit.Abstractions;
 
