@@ -1,6 +1,5 @@
 using Muesli.Audio;
 using Muesli.Inference.Diarization;
-using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Xunit.Abstractions;
@@ -13,11 +12,10 @@ public sealed class SenkoRealModelsTests(ITestOutputHelper output)
     private const string Segmentation = "pyannote-segmentation-3.0";
     private const string Embedding = "wespeaker-voxceleb-resnet34-lm";
 
-    [RealModelsFact(Segmentation, Embedding)]
+    [RealModelFact(Segmentation, Embedding)]
     public void The_pyannote_sample_is_diarized_within_35_percent()
     {
-        var catalog = ModelCatalog.Open(RealModelsFactAttribute.Folder!);
-        var models = new DiarizationModels(catalog.Resolve("segmentation", Segmentation), catalog.Resolve("embedding", Embedding), null);
+        var models = new DiarizationModels(RealModels.Resolve("segmentation", Segmentation), RealModels.Resolve("embedding", Embedding), null);
         using var engine = DiarizationEngines.Create("senko", models, new OnnxSessionFactory(DeviceOptions.Cpu));
         var reference = Rttm.Parse(File.ReadAllText(SharedFiles.PathOf("testdata/pyannote-sample/sample.rttm")));
 

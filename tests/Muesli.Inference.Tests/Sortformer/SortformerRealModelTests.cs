@@ -11,13 +11,13 @@ public sealed class SortformerRealModelTests(ITestOutputHelper output)
 {
     private const string ModelId = "sortformer-4spk-v2";
 
-    [InstalledModelFact(ModelId)]
+    [RealModelFact(ModelId)]
     public void The_pyannote_sample_is_diarized_within_35_percent_error()
     {
         var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-sample/sample.wav"));
         var reference = Rttm.Parse(File.ReadAllText(SharedFiles.PathOf("testdata/pyannote-sample/sample.rttm")));
         using var diarizer = SortformerDiarizer.Load(
-            InstalledModelFactAttribute.Resolve(ModelKinds.Diarization, ModelId), new OnnxSessionFactory(DeviceOptions.Cpu), null, null);
+            RealModels.Resolve(ModelKinds.Diarization, ModelId), new OnnxSessionFactory(DeviceOptions.Cpu), null, null);
 
         var result = diarizer.Diarize(samples);
 

@@ -16,11 +16,10 @@ public sealed class ParakeetTdtRealModelTests(ITestOutputHelper output)
     private const string JfkReference =
         "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.";
 
-    [InstalledModelFact(ModelId)]
+    [RealModelFact(ModelId)]
     public void Parakeet_v3_transcribes_jfk_within_fifteen_percent_wer()
     {
-        var catalog = ModelCatalog.Open(Environment.GetEnvironmentVariable(ModelCatalog.EnvironmentVariable)!);
-        using var engine = AsrEngines.Create(catalog.Resolve(ModelKinds.Asr, ModelId), new OnnxSessionFactory(DeviceOptions.Cpu));
+        using var engine = AsrEngines.Create(RealModels.Resolve(ModelKinds.Asr, ModelId), new OnnxSessionFactory(DeviceOptions.Cpu));
         var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/jfk.wav"));
 
         var words = engine.Transcribe(samples);

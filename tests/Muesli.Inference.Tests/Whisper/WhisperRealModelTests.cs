@@ -1,5 +1,6 @@
 using Muesli.Audio;
 using Muesli.Inference.Asr;
+using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Xunit.Abstractions;
@@ -21,7 +22,7 @@ public sealed class WhisperRealModelTests(ITestOutputHelper output)
     private void TranscribeJfk(string modelId)
     {
         var audio = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/jfk.wav"));
-        using var engine = AsrEngines.Create(RealModels.Resolve(modelId), new OnnxSessionFactory(DeviceOptions.Cpu));
+        using var engine = AsrEngines.Create(RealModels.Resolve(ModelKinds.Asr, modelId), new OnnxSessionFactory(DeviceOptions.Cpu));
 
         var words = engine.Transcribe(audio);
 
