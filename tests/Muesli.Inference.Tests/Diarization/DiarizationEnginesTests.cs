@@ -1,13 +1,14 @@
 using Muesli.Inference.Diarization;
 using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Models;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld.StandIns;
 
 namespace Muesli.Inference.Tests.Diarization;
 
 public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : IClassFixture<StandInModelsFolder>, IDisposable
 {
-    private readonly DiarizationModelFolder folder = new();
+    private readonly ModelFolder folder = new();
     private readonly OnnxSessionFactory sessions = new(DeviceOptions.Cpu);
 
     public void Dispose() => folder.Dispose();
@@ -35,9 +36,9 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     [Fact]
     public void A_missing_segmentation_model_is_named_with_what_to_fetch()
     {
-        using var empty = new ModelsFolder();
+        using var empty = new ModelFolder();
 
-        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("senko", ModelCatalog.Open(empty.Root)));
+        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("senko", ModelCatalog.Open(empty.Path)));
 
         Assert.StartsWith("the senko diarization backend needs a segmentation model: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("pyannote-segmentation-3.0", error.Message);
@@ -47,14 +48,14 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     [Fact]
     public void A_missing_embedding_model_is_named_with_what_to_fetch()
     {
-        using var partial = new ModelsFolder();
+        using var partial = new ModelFolder();
         File.Copy(
             System.IO.Path.Combine(standIns.Path, "models.json"),
             partial.PathOf("models.json"));
         var segmentation = standIns.Catalog.Resolve("segmentation", null);
         partial.Write(System.IO.Path.Combine(ToneSegmentationModel.Id, "model.onnx"), File.ReadAllBytes(segmentation.PathOf("model")));
 
-        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("senko", ModelCatalog.Open(partial.Root)));
+        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("senko", ModelCatalog.Open(partial.Path)));
 
         Assert.StartsWith("the senko diarization backend needs an embedding model: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(ToneEmbeddingModel.Id, error.Message);

@@ -1,6 +1,7 @@
 using Muesli.Inference.Diarization.Sortformer;
 using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Asr;
+using Muesli.Inference.Tests.Support;
 using Onnx;
 
 namespace Muesli.Inference.Tests.Sortformer;

@@ -3,6 +3,7 @@ using Muesli.Core.Transcripts;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Asr.Whisper;
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using static Muesli.Inference.Tests.Whisper.TestVocabulary;
 
 namespace Muesli.Inference.Tests.Whisper;
@@ -11,7 +12,7 @@ public sealed class WhisperEngineTests
 {
     private const int Rate = 16000;
 
-    private static WhisperEngine Load(WhisperFolder folder, WhisperOptions? options = null, OnnxSessionFactory? sessions = null)
+    private static WhisperEngine Load(ModelFolder folder, WhisperOptions? options = null, OnnxSessionFactory? sessions = null)
         => WhisperEngine.Load("tone-whisper", folder.EncoderPath, folder.DecoderPath, folder.TokensPath, sessions ?? new OnnxSessionFactory(DeviceOptions.Cpu), options);
 
     /// <summary>The stand-in's script on the clock: each segment's words share its span by their length.</summary>
