@@ -1,6 +1,7 @@
 using Muesli.Core;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Xunit;
 
@@ -9,15 +10,14 @@ namespace Muesli.Inference.Tests.ToneWorld;
 /// <summary>The stand-in models folder, run by the product's own NeMo CTC engine.</summary>
 public sealed class ToneCtcEngineTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("tone-engine-").FullName;
+    private readonly StandInModelsFolder standIns = new();
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => standIns.Dispose();
 
     [Fact]
     public void The_nemo_ctc_engine_transcribes_a_meeting_with_the_stand_in_folder()
     {
-        StandInModels.WriteModelsFolder(folder);
-        var directory = Path.Combine(folder, "tone-ctc");
+        var directory = Path.Combine(standIns.Path, "tone-ctc");
         var entry = new ModelEntry(
             StandInModels.CtcId, "asr", "nemo-ctc", "tone-ctc", null, null, [],
             [new ModelFile("model", "model.onnx", null, null, null), new ModelFile("tokens", "tokens.txt", null, null, null)]);
