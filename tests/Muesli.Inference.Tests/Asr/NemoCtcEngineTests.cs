@@ -1,4 +1,3 @@
-using Muesli.Core.Transcripts;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Models;
 using Muesli.Inference.Tests.ModelBuilding;
@@ -12,16 +11,6 @@ public sealed class NemoCtcEngineTests
     private static NemoCtcEngine Load(ModelFolder folder, OnnxSessionFactory? sessions = null)
         => NemoCtcEngine.Load("tone-ctc", folder.ModelPath, folder.TokensPath, sessions ?? new OnnxSessionFactory(DeviceOptions.Cpu));
 
-    private static void AssertWords(IEnumerable<(string Text, double Start, double End)> expected, IReadOnlyList<Word> actual)
-    {
-        Assert.Equal(expected.Select(w => w.Text), actual.Select(w => w.Text));
-        foreach (var (e, a) in expected.Zip(actual))
-        {
-            Assert.Equal(e.Start, a.Start, 1e-9);
-            Assert.Equal(e.End, a.End, 1e-9);
-        }
-    }
-
     [Fact]
     public void One_second_transcribes_the_scripted_words_of_its_13_encoder_frames()
     {
@@ -31,7 +20,7 @@ public sealed class NemoCtcEngineTests
         // 16000 samples → 101 feature frames → (101 − 1)/8 + 1 = 13 encoder frames of 80 ms.
         var words = engine.Transcribe(Signals.Speechlike(16000, seed: 1));
 
-        AssertWords([("hello", 0.08, 0.32), ("world", 0.40, 0.56), ("a", 0.72, 0.80), ("a", 0.88, 0.96)], words);
+        TimedAssert.Words([("hello", 0.08, 0.32), ("world", 0.40, 0.56), ("a", 0.72, 0.80), ("a", 0.88, 0.96)], words);
         Assert.Equal("tone-ctc", engine.Name);
     }
 
@@ -43,7 +32,7 @@ public sealed class NemoCtcEngineTests
 
         var words = engine.Transcribe(Signals.Speechlike(48000, seed: 2));
 
-        AssertWords(
+        TimedAssert.Words(
             [("hello", 0.08, 0.32), ("world", 0.40, 0.56), ("a", 0.72, 0.80), ("a", 0.88, 0.96), ("hello", 1.04, 1.20)],
             words);
     }
@@ -56,7 +45,7 @@ public sealed class NemoCtcEngineTests
 
         var words = engine.Transcribe(Signals.Speechlike(16000, seed: 1));
 
-        AssertWords([("hello", 0.04, 0.16), ("world", 0.20, 0.28), ("a", 0.36, 0.40), ("a", 0.44, 0.48)], words);
+        TimedAssert.Words([("hello", 0.04, 0.16), ("world", 0.20, 0.28), ("a", 0.36, 0.40), ("a", 0.44, 0.48)], words);
     }
 
     [Fact]

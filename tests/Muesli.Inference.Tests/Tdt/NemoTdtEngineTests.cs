@@ -1,4 +1,3 @@
-using Muesli.Core.Transcripts;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Asr.Tdt;
 using Muesli.Inference.Models;
@@ -20,16 +19,6 @@ public sealed class NemoTdtEngineTests
             sessions ?? new OnnxSessionFactory(DeviceOptions.Cpu),
             options);
 
-    private static void AssertWords(IEnumerable<(string Text, double Start, double End)> expected, IReadOnlyList<Word> actual)
-    {
-        Assert.Equal(expected.Select(w => w.Text), actual.Select(w => w.Text));
-        foreach (var (e, a) in expected.Zip(actual))
-        {
-            Assert.Equal(e.Start, a.Start, 1e-9);
-            Assert.Equal(e.End, a.End, 1e-9);
-        }
-    }
-
     // 16000 samples → 101 feature frames → (101 − 1) / 8 + 1 = 13 encoder frames of 80 ms.
     private static float[] OneSecond() => Signals.Speechlike(16000, seed: 1);
 
@@ -42,7 +31,7 @@ public sealed class NemoTdtEngineTests
         var words = engine.Transcribe(OneSecond());
 
         // hello: ▁he at frame 1 (duration 0), llo at frame 1 for 2 frames; world: ▁wor at 6, ld at 7 for 4 frames.
-        AssertWords([("hello", 1 * Frame, (1 + 2) * Frame), ("world", 6 * Frame, (7 + 4) * Frame)], words);
+        TimedAssert.Words([("hello", 1 * Frame, (1 + 2) * Frame), ("world", 6 * Frame, (7 + 4) * Frame)], words);
         Assert.Equal("scripted-tdt", engine.Name);
     }
 
@@ -110,7 +99,7 @@ public sealed class NemoTdtEngineTests
         // Chunks [0, 1.6) and [0.96, 2.5) s (0.96 s = 12 frames: the last chunk starts on the first frame that lets it
         // end with the audio), cut at 1.28 s; each hears the script from its own start. The second chunk's hello
         // starts at 0.96 + 0.08 s, well before the cut, so only the first chunk's counts.
-        AssertWords(
+        TimedAssert.Words(
             [("hello", 0.08, 0.24), ("world", 0.48, 0.88), ("world", 0.96 + 0.48, 0.96 + 0.88)],
             words);
     }
@@ -151,7 +140,7 @@ public sealed class NemoTdtEngineTests
         using var folder = new ScriptedTdtModel().WithMetadata("subsampling_factor", "4").Write();
         using var engine = Load(folder);
 
-        AssertWords([("hello", 0.04, 0.12), ("world", 0.24, 0.44)], engine.Transcribe(OneSecond()));
+        TimedAssert.Words([("hello", 0.04, 0.12), ("world", 0.24, 0.44)], engine.Transcribe(OneSecond()));
     }
 
     [Fact]
