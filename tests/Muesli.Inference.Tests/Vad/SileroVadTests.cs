@@ -3,7 +3,6 @@ using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Asr;
 using Muesli.Inference.Tests.Support;
 using Muesli.Inference.Vad;
-using Muesli.TestWorld;
 using Onnx;
 using Xunit.Abstractions;
 
@@ -21,8 +20,8 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void Detected_speech_agrees_with_the_reference_turns_of_the_pyannote_sample()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-sample/sample.wav"));
-        var reference = Rttm.Parse(File.ReadAllText(SharedFiles.PathOf("testdata/pyannote-sample/sample.rttm")));
+        var samples = PublicAudio.PyannoteSample();
+        var reference = PublicAudio.PyannoteSampleTurns();
         using var vad = RealModel();
 
         var regions = vad.Detect(samples);
@@ -76,7 +75,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void The_recurrent_state_carries_from_chunk_to_chunk_and_each_call_starts_afresh()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-sample/sample.wav"));
+        var samples = PublicAudio.PyannoteSample();
         using var vad = RealModel();
 
         var whole = vad.Probabilities(samples);
