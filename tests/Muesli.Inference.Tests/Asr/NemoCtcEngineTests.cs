@@ -237,20 +237,5 @@ public sealed class NemoCtcEngineTests
     }
 
     private static InstalledModel Installed(string family, ModelFolder folder)
-    {
-        var entry = new ModelEntry(
-            "tone-ctc",
-            "asr",
-            family,
-            "tone-ctc",
-            License: null,
-            Source: null,
-            Aliases: [],
-            Files: [new ModelFile("model", "model.onnx", null, null, null), new ModelFile("tokens", "tokens.txt", null, null, null)]);
-        return new InstalledModel(entry, folder.Path, new Dictionary<string, string>
-        {
-            ["model"] = folder.ModelPath,
-            ["tokens"] = folder.TokensPath,
-        });
-    }
+        => InstalledModels.FromFiles("tone-ctc", "asr", family, ("model", folder.ModelPath), ("tokens", folder.TokensPath));
 }

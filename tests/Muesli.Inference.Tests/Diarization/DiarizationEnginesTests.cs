@@ -13,12 +13,6 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
 
     public void Dispose() => folder.Dispose();
 
-    private static InstalledModel Installed(string id, string kind, string family, string path)
-    {
-        var entry = new ModelEntry(id, kind, family, id, License: null, Source: null, Aliases: [], Files: [new ModelFile("model", System.IO.Path.GetFileName(path), null, null, null)]);
-        return new InstalledModel(entry, System.IO.Path.GetDirectoryName(path)!, new Dictionary<string, string> { ["model"] = path });
-    }
-
     [Fact]
     public void Senko_resolves_the_default_segmentation_and_embedding_models()
     {
@@ -123,7 +117,7 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     public void An_embedding_family_without_an_embedder_is_named_with_the_supported_ones()
     {
         var path = folder.Write("titanet.onnx", EmbeddingGraphs.FirstFrame());
-        var models = DiarizationEngines.Resolve("senko", standIns.Catalog) with { Embedding = Installed("titanet-small", "embedding", "nemo-titanet", path) };
+        var models = DiarizationEngines.Resolve("senko", standIns.Catalog) with { Embedding = InstalledModels.FromFiles("titanet-small", "embedding", "nemo-titanet", ("model", path)) };
 
         var error = Assert.Throws<NotSupportedException>(() => DiarizationEngines.Create("senko", models, sessions));
 
@@ -134,7 +128,7 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     public void A_segmentation_family_without_an_engine_is_named()
     {
         var path = folder.Write("vad.onnx", EnergySegmentationModel.Graph());
-        var models = DiarizationEngines.Resolve("senko", standIns.Catalog) with { Segmentation = Installed("marblenet", "segmentation", "nemo-vad", path) };
+        var models = DiarizationEngines.Resolve("senko", standIns.Catalog) with { Segmentation = InstalledModels.FromFiles("marblenet", "segmentation", "nemo-vad", ("model", path)) };
 
         var error = Assert.Throws<NotSupportedException>(() => DiarizationEngines.Create("senko", models, sessions));
 
@@ -157,7 +151,7 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     public void A_campplus_model_gets_the_cam_plus_plus_recipe()
     {
         var path = folder.Write("campplus.onnx", EmbeddingGraphs.FirstFrame(input: "x", output: "embedding"));
-        var models = new DiarizationModels(null, Installed("campplus-voxceleb-en", "embedding", "campplus", path), null);
+        var models = new DiarizationModels(null, InstalledModels.FromFiles("campplus-voxceleb-en", "embedding", "campplus", ("model", path)), null);
 
         using var embedder = DiarizationEngines.CreateEmbedder(models, sessions);
 

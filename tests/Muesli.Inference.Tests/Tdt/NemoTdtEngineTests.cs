@@ -1,6 +1,5 @@
 using Muesli.Inference.Asr;
 using Muesli.Inference.Asr.Tdt;
-using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Support;
 
 namespace Muesli.Inference.Tests.Tdt;
@@ -182,22 +181,14 @@ public sealed class NemoTdtEngineTests
     public void Asr_engines_builds_nemo_tdt_from_an_installed_model()
     {
         using var folder = new ScriptedTdtModel().Write();
-        var entry = new ModelEntry(
+        var installed = InstalledModels.FromFiles(
             "scripted-tdt",
             "asr",
             "nemo-tdt",
-            "scripted-tdt",
-            License: null,
-            Source: null,
-            Aliases: [],
-            Files: []);
-        var installed = new InstalledModel(entry, folder.Path, new Dictionary<string, string>
-        {
-            ["encoder"] = folder.EncoderPath,
-            ["decoder"] = folder.DecoderPath,
-            ["joiner"] = folder.JoinerPath,
-            ["tokens"] = folder.TokensPath,
-        });
+            ("encoder", folder.EncoderPath),
+            ("decoder", folder.DecoderPath),
+            ("joiner", folder.JoinerPath),
+            ("tokens", folder.TokensPath));
 
         using var engine = AsrEngines.Create(installed, new OnnxSessionFactory(DeviceOptions.Cpu));
 

@@ -199,9 +199,5 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     }
 
     private static InstalledModel Installed(string family)
-    {
-        var file = new ModelFile("model", "silero_vad.onnx", null, null, null);
-        var entry = new ModelEntry("silero-vad-v5", "vad", family, "silero-vad-v5", "MIT", null, [], [file]);
-        return new InstalledModel(entry, Path.GetDirectoryName(SharedFiles.SileroModel)!, new Dictionary<string, string> { ["model"] = SharedFiles.SileroModel });
-    }
+        => InstalledModels.FromFiles("silero-vad-v5", "vad", family, ("model", SharedFiles.SileroModel));
 }

@@ -194,26 +194,13 @@ public sealed class WhisperEngineTests
     public void Asr_engines_builds_whisper_from_an_installed_model()
     {
         using var folder = new StandInWhisper().Write();
-        var entry = new ModelEntry(
+        var installed = InstalledModels.FromFiles(
             "tone-whisper",
             ModelKinds.Asr,
             WhisperEngine.Family,
-            "tone-whisper",
-            License: null,
-            Source: null,
-            Aliases: [],
-            Files:
-            [
-                new ModelFile("encoder", "encoder.onnx", null, null, null),
-                new ModelFile("decoder", "decoder.onnx", null, null, null),
-                new ModelFile("tokens", "tokens.txt", null, null, null),
-            ]);
-        var installed = new InstalledModel(entry, folder.Path, new Dictionary<string, string>
-        {
-            ["encoder"] = folder.EncoderPath,
-            ["decoder"] = folder.DecoderPath,
-            ["tokens"] = folder.TokensPath,
-        });
+            ("encoder", folder.EncoderPath),
+            ("decoder", folder.DecoderPath),
+            ("tokens", folder.TokensPath));
 
         using var engine = AsrEngines.Create(installed, new OnnxSessionFactory(DeviceOptions.Cpu));
 
