@@ -37,7 +37,7 @@ public sealed class NemoCtcModel : IDisposable
             Features = NemoEncoderSignature.Features(signature);
             signature.Input(LengthInput, TensorElementType.Int64, "i64 [N]", rank: 1);
             var logProbs = signature.Output(LogProbsOutput, TensorElementType.Float, "f32 [N, T', V+1]", rank: 3);
-            if (logProbs.Dimensions[2] > 0 && logProbs.Dimensions[2] != expectedClasses)
+            if (!OnnxSignature.Fits(logProbs, 2, expectedClasses))
             {
                 throw ClassMismatch(logProbs.Dimensions[2]);
             }
