@@ -23,7 +23,7 @@ public static class CtcGreedyDecoder
         var previous = blankId;
         for (var t = 0; t < frames; t++)
         {
-            var best = ArgMax(logits.Slice(t * classes, classes));
+            var best = Scores.ArgMax(logits.Slice(t * classes, classes));
             if (best != blankId)
             {
                 if (best == previous)
@@ -40,20 +40,5 @@ public static class CtcGreedyDecoder
         }
 
         return tokens;
-    }
-
-    // The first maximum wins a tie.
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        var best = 0;
-        for (var i = 1; i < row.Length; i++)
-        {
-            if (row[i] > row[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Muesli.Inference.Features;
@@ -16,10 +15,10 @@ public sealed record CtcLogProbs(float[] Values, int Frames, int Classes);
 /// </summary>
 public sealed class NemoCtcModel : IDisposable
 {
-    public const string FeaturesInput = "audio_signal";
-    public const string LengthInput = "length";
+    public const string FeaturesInput = NemoEncoderSignature.FeaturesInput;
+    public const string LengthInput = NemoEncoderSignature.LengthInput;
     public const string LogProbsOutput = "logprobs";
-    public const int DefaultSubsamplingFactor = 8;
+    public const int DefaultSubsamplingFactor = NemoEncoderSignature.DefaultSubsamplingFactor;
 
     private readonly InferenceSession session;
     private readonly int expectedClasses;
@@ -34,18 +33,18 @@ public sealed class NemoCtcModel : IDisposable
         tokensSource = tokens.Source;
         try
         {
-            var metadata = session.ModelMetadata.CustomMetadataMap;
-            Features = ReadFeatureCount(metadata);
-            RequireTensor(session.InputMetadata, LengthInput, "input", TensorElementType.Int64, "i64 [N]", rank: 1);
-            var logProbs = RequireTensor(session.OutputMetadata, LogProbsOutput, "output", TensorElementType.Float, "f32 [N, T', V+1]", rank: 3);
-            if (logProbs.Dimensions[2] > 0 && logProbs.Dimensions[2] != expectedClasses)
+            var signature = new OnnxSignature(session, source);
+            Features = NemoEncoderSignature.Features(signature);
+            signature.Input(LengthInput, TensorElementType.Int64, "i64 [N]", rank: 1);
+            var logProbs = signature.Output(LogProbsOutput, TensorElementType.Float, "f32 [N, T', V+1]", rank: 3);
+            if (!OnnxSignature.Fits(logProbs, 2, expectedClasses))
             {
                 throw ClassMismatch(logProbs.Dimensions[2]);
             }
 
-            CheckVocabularySize(metadata);
-            SubsamplingFactor = ReadPositive(metadata, "subsampling_factor") ?? DefaultSubsamplingFactor;
-            NormalizePerFeature = ReadNormalization(metadata);
+            NemoEncoderSignature.CheckVocabularySize(signature, tokens);
+            SubsamplingFactor = NemoEncoderSignature.SubsamplingFactor(signature);
+            NormalizePerFeature = NemoEncoderSignature.NormalizePerFeature(signature);
         }
         catch
         {
@@ -96,80 +95,6 @@ public sealed class NemoCtcModel : IDisposable
 
     public void Dispose() => session.Dispose();
 
-    private int ReadFeatureCount(IReadOnlyDictionary<string, string> metadata)
-    {
-        var input = RequireTensor(session.InputMetadata, FeaturesInput, "input", TensorElementType.Float, "f32 [N, F, T]", rank: 3);
-        var declared = ReadPositive(metadata, "feat_dim");
-        var fromShape = input.Dimensions[1];
-        if (fromShape > 0)
-        {
-            if (declared is { } featDim && featDim != fromShape)
-            {
-                throw new InvalidDataException($"{Source}: input '{FeaturesInput}' has {fromShape} features, its metadata feat_dim says {featDim}");
-            }
-
-            return fromShape;
-        }
-
-        return declared ?? throw new InvalidDataException(
-            $"{Source}: input '{FeaturesInput}' has a dynamic feature axis and no 'feat_dim' metadata, so the front end cannot know how many mel bins to make");
-    }
-
-    private NodeMetadata RequireTensor(
-        IReadOnlyDictionary<string, NodeMetadata> nodes, string name, string kind, TensorElementType type, string expected, int rank)
-    {
-        if (!nodes.TryGetValue(name, out var node))
-        {
-            throw new InvalidDataException($"{Source} has no {kind} named '{name}' ({kind}s: {string.Join(", ", nodes.Keys)})");
-        }
-
-        if (!node.IsTensor || node.ElementDataType != type || node.Dimensions.Length != rank)
-        {
-            var found = node.IsTensor ? $"{node.ElementDataType} [{string.Join(", ", node.Dimensions.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))}]" : node.OnnxValueType.ToString();
-            throw new InvalidDataException($"{Source}: {kind} '{name}' should be {expected}, found {found}");
-        }
-
-        return node;
-    }
-
     private InvalidDataException ClassMismatch(long found) => new(
         $"{Source}: output '{LogProbsOutput}' has {found} classes, {tokensSource} has {expectedClasses} tokens (the blank included)");
-
-    // Exports disagree on whether vocab_size counts the blank, so either count is accepted.
-    private void CheckVocabularySize(IReadOnlyDictionary<string, string> metadata)
-    {
-        if (ReadPositive(metadata, "vocab_size") is { } vocabulary && vocabulary != expectedClasses && vocabulary != expectedClasses - 1)
-        {
-            throw new InvalidDataException(
-                $"{Source}: metadata vocab_size is {vocabulary}, {tokensSource} has {expectedClasses} tokens (the blank included)");
-        }
-    }
-
-    private bool ReadNormalization(IReadOnlyDictionary<string, string> metadata)
-    {
-        if (!metadata.TryGetValue("normalize_type", out var type))
-        {
-            return true;
-        }
-
-        return type.Trim() switch
-        {
-            "per_feature" => true,
-            "" or "NA" or "None" => false,
-            var other => throw new InvalidDataException(
-                $"{Source}: metadata normalize_type '{other}' is not supported (supported: per_feature, or empty for none)"),
-        };
-    }
-
-    private int? ReadPositive(IReadOnlyDictionary<string, string> metadata, string key)
-    {
-        if (!metadata.TryGetValue(key, out var text))
-        {
-            return null;
-        }
-
-        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new InvalidDataException($"{Source}: metadata {key} should be a positive integer, found '{text}'");
-    }
 }

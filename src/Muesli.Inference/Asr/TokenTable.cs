@@ -30,15 +30,7 @@ public sealed class TokenTable
 
     public string this[int id] => pieces[id];
 
-    public static TokenTable Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"tokens file not found: {path}", path);
-        }
-
-        return Parse(File.ReadLines(path), path);
-    }
+    public static TokenTable Load(string path) => Parse(TokensFile.Lines(path), path);
 
     /// <summary>Parses the lines of a tokens file; <paramref name="source"/> names it in errors.</summary>
     public static TokenTable Parse(IEnumerable<string> lines, string source)
@@ -67,22 +59,7 @@ public sealed class TokenTable
             }
         }
 
-        if (byId.Count == 0)
-        {
-            throw new InvalidDataException($"{source}: has no tokens");
-        }
-
-        var pieces = new string[byId.Count];
-        for (var id = 0; id < pieces.Length; id++)
-        {
-            if (!byId.TryGetValue(id, out var piece))
-            {
-                throw new InvalidDataException($"{source}: ids must run 0..{pieces.Length - 1} but {id} is missing (largest id {byId.Keys.Max()})");
-            }
-
-            pieces[id] = piece;
-        }
-
+        var pieces = TokensFile.InIdOrder(byId, source, "id");
         var blank = Array.IndexOf(pieces, BlankPiece);
         return new TokenTable(source, pieces, blank >= 0 ? blank : pieces.Length - 1);
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Muesli.Inference.Diarization;
 
@@ -35,14 +36,14 @@ public sealed class PyannoteSegmentationModel : IDisposable
         Source = source;
         try
         {
-            var metadata = session.ModelMetadata.CustomMetadataMap;
-            ModelSignature.RequireSampleRate(source, metadata, SampleRate);
-            var input = ModelSignature.RequireTensor(source, session.InputMetadata, AudioInput, "input", "f32 [N, 1, samples]", rank: 3);
-            var output = ModelSignature.RequireTensor(source, session.OutputMetadata, ScoresOutput, "output", "f32 [N, frames, classes]", rank: 3);
-            ModelSignature.RequireAxis(source, "input", AudioInput, input, axis: 1, expected: 1, "channels");
-            WindowSamples = ReadWindowSamples(metadata, input);
-            Frames = ReadFrames(metadata);
-            Powerset = ReadPowerset(metadata, output);
+            var signature = new OnnxSignature(session, source);
+            signature.RequireSampleRate(SampleRate);
+            var input = signature.Input(AudioInput, TensorElementType.Float, "f32 [N, 1, samples]", rank: 3);
+            var output = signature.Output(ScoresOutput, TensorElementType.Float, "f32 [N, frames, classes]", rank: 3);
+            signature.AxisOfShape(input, "input", AudioInput, axis: 1, "channels", expected: 1);
+            WindowSamples = ReadWindowSamples(signature, input);
+            Frames = ReadFrames(signature);
+            Powerset = ReadPowerset(signature, output);
             fixedBatch = input.Dimensions[0] == 1;
         }
         catch
@@ -89,9 +90,9 @@ public sealed class PyannoteSegmentationModel : IDisposable
 
     public void Dispose() => session.Dispose();
 
-    private int ReadWindowSamples(IReadOnlyDictionary<string, string> metadata, NodeMetadata input)
+    private int ReadWindowSamples(OnnxSignature signature, NodeMetadata input)
     {
-        var declared = ModelSignature.ReadPositive(Source, metadata, "window_size");
+        var declared = signature.PositiveMetadata("window_size");
         var fixedSize = input.Dimensions[2];
         if (fixedSize > 0 && declared is { } size && size != fixedSize)
         {
@@ -101,10 +102,10 @@ public sealed class PyannoteSegmentationModel : IDisposable
         return fixedSize > 0 ? fixedSize : declared ?? DefaultWindowSamples;
     }
 
-    private SegmentationFrames ReadFrames(IReadOnlyDictionary<string, string> metadata)
+    private SegmentationFrames ReadFrames(OnnxSignature signature)
     {
-        var step = ModelSignature.ReadPositive(Source, metadata, "receptive_field_shift") ?? SegmentationFrames.Pyannote.Step;
-        var field = ModelSignature.ReadPositive(Source, metadata, "receptive_field_size") ?? SegmentationFrames.Pyannote.Field;
+        var step = signature.PositiveMetadata("receptive_field_shift") ?? SegmentationFrames.Pyannote.Step;
+        var field = signature.PositiveMetadata("receptive_field_size") ?? SegmentationFrames.Pyannote.Field;
         if (field < step || field > WindowSamples)
         {
             throw new InvalidDataException(
@@ -114,10 +115,10 @@ public sealed class PyannoteSegmentationModel : IDisposable
         return new SegmentationFrames(step, field, SampleRate);
     }
 
-    private Powerset ReadPowerset(IReadOnlyDictionary<string, string> metadata, NodeMetadata output)
+    private Powerset ReadPowerset(OnnxSignature signature, NodeMetadata output)
     {
-        var speakers = ModelSignature.ReadPositive(Source, metadata, "num_speakers") ?? DefaultSpeakers;
-        var simultaneous = ModelSignature.ReadPositive(Source, metadata, "powerset_max_classes") ?? DefaultMaxSimultaneous;
+        var speakers = signature.PositiveMetadata("num_speakers") ?? DefaultSpeakers;
+        var simultaneous = signature.PositiveMetadata("powerset_max_classes") ?? DefaultMaxSimultaneous;
         if (simultaneous > speakers)
         {
             throw new InvalidDataException(
@@ -125,13 +126,13 @@ public sealed class PyannoteSegmentationModel : IDisposable
         }
 
         var powerset = new Powerset(speakers, simultaneous);
-        if (ModelSignature.ReadPositive(Source, metadata, "num_classes") is { } classes && classes != powerset.Classes)
+        if (signature.PositiveMetadata("num_classes") is { } classes && classes != powerset.Classes)
         {
             throw new InvalidDataException(
                 $"{Source}: metadata num_classes is {classes}, but {speakers} speakers at most {simultaneous} at a time make {powerset.Classes} powerset classes");
         }
 
-        ModelSignature.RequireAxis(Source, "output", ScoresOutput, output, axis: 2, powerset.Classes, "classes");
+        signature.AxisOfShape(output, "output", ScoresOutput, axis: 2, "classes", powerset.Classes);
         return powerset;
     }
 }

@@ -111,7 +111,7 @@ public sealed class SenkoDiarizer : IDiarizationEngine
                     continue;
                 }
 
-                var clip = Gather(samples16k, SpeakerActivity.SoloSampleRanges(windows[w], s, segmentation.Model.Frames, samples16k.Length));
+                var clip = ClipAudio.Join(samples16k, SpeakerActivity.SoloSampleRanges(windows[w], s, segmentation.Model.Frames, samples16k.Length));
                 if (clip.Length < SpeakerEmbedder.MinimumSamples)
                 {
                     continue;
@@ -133,19 +133,6 @@ public sealed class SenkoDiarizer : IDiarizationEngine
         }
 
         return (members, embeddings);
-    }
-
-    private static float[] Gather(ReadOnlySpan<float> samples, IReadOnlyList<(int Start, int End)> ranges)
-    {
-        var clip = new float[ranges.Sum(r => r.End - r.Start)];
-        var at = 0;
-        foreach (var (start, end) in ranges)
-        {
-            samples[start..end].CopyTo(clip.AsSpan(at));
-            at += end - start;
-        }
-
-        return clip;
     }
 
     private static bool[] Column(bool[] kept, int clusters, int cluster)

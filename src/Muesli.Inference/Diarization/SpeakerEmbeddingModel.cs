@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Muesli.Inference.Diarization;
 
@@ -22,20 +23,19 @@ public sealed class SpeakerEmbeddingModel : IDisposable
         Recipe = recipe;
         try
         {
-            var metadata = session.ModelMetadata.CustomMetadataMap;
-            ModelSignature.RequireSampleRate(source, metadata, SampleRate);
-            CheckFramework(metadata);
-            var input = ModelSignature.RequireTensor(
-                source, session.InputMetadata, recipe.FeaturesInput, "input", $"f32 [B, T, {recipe.Fbank.MelBins}]", rank: 3);
-            ModelSignature.RequireAxis(source, "input", recipe.FeaturesInput, input, axis: 2, recipe.Fbank.MelBins, "features");
+            var signature = new OnnxSignature(session, source);
+            signature.RequireSampleRate(SampleRate);
+            CheckFramework(signature.Metadata);
+            var input = signature.Input(recipe.FeaturesInput, TensorElementType.Float, $"f32 [B, T, {recipe.Fbank.MelBins}]", rank: 3);
+            signature.AxisOfShape(input, "input", recipe.FeaturesInput, axis: 2, "features", recipe.Fbank.MelBins);
             if (input.Dimensions[1] > 0)
             {
                 throw new InvalidDataException(
-                    $"{source}: input '{recipe.FeaturesInput}' has a fixed time axis of {input.Dimensions[1]} frames ({ModelSignature.Describe(input)}); clips of any length need a dynamic one");
+                    $"{source}: input '{recipe.FeaturesInput}' has a fixed time axis of {input.Dimensions[1]} frames ({OnnxSignature.Describe(input)}); clips of any length need a dynamic one");
             }
 
-            var output = ModelSignature.RequireTensor(source, session.OutputMetadata, recipe.EmbeddingOutput, "output", "f32 [B, D]", rank: 2);
-            Dimension = ReadDimension(metadata, output);
+            var output = signature.Output(recipe.EmbeddingOutput, TensorElementType.Float, "f32 [B, D]", rank: 2);
+            Dimension = signature.AxisSize(output, "output", recipe.EmbeddingOutput, axis: 1, "output_dim", "dimensions", "embedding");
             MaxBatch = input.Dimensions[0] > 0 ? input.Dimensions[0] : int.MaxValue;
         }
         catch
@@ -96,23 +96,5 @@ public sealed class SpeakerEmbeddingModel : IDisposable
             throw new InvalidDataException(
                 $"{Source}: metadata framework is '{framework}', a {Recipe.Family} model says '{Recipe.Framework}' (is the manifest's family right?)");
         }
-    }
-
-    private int ReadDimension(IReadOnlyDictionary<string, string> metadata, NodeMetadata output)
-    {
-        var declared = ModelSignature.ReadPositive(Source, metadata, "output_dim");
-        var fromShape = output.Dimensions[1];
-        if (fromShape > 0)
-        {
-            if (declared is { } dim && dim != fromShape)
-            {
-                throw new InvalidDataException($"{Source}: output '{Recipe.EmbeddingOutput}' has {fromShape} dimensions, its metadata output_dim says {dim}");
-            }
-
-            return fromShape;
-        }
-
-        return declared ?? throw new InvalidDataException(
-            $"{Source}: output '{Recipe.EmbeddingOutput}' has a dynamic embedding axis and no 'output_dim' metadata");
     }
 }

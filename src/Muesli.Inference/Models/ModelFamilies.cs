@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Muesli.Inference.Models;
 
 /// <summary>The kinds of model the manifest knows: what a model is used for.</summary>
@@ -34,4 +36,14 @@ public static class ModelFamilies
 
     public static ModelFamily? Find(string name) =>
         All.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Returns <paramref name="model"/> when it is of <paramref name="family"/>: an engine opens only its own family's files.</summary>
+    internal static InstalledModel Require(
+        InstalledModel model, string family, [CallerArgumentExpression(nameof(model))] string? parameter = null)
+    {
+        ArgumentNullException.ThrowIfNull(model, parameter);
+        return model.Entry.Family.Equals(family, StringComparison.OrdinalIgnoreCase)
+            ? model
+            : throw new ArgumentException($"model '{model.Entry.Id}' is of family '{model.Entry.Family}', not '{family}'", parameter);
+    }
 }

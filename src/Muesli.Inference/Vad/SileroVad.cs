@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Muesli.Inference.Models;
@@ -52,7 +51,7 @@ public sealed class SileroVad : IVoiceActivityDetector
 
     /// <summary>Opens an installed model of the <c>silero-vad</c> family; its id becomes <see cref="Name"/>.</summary>
     public SileroVad(InstalledModel model, OnnxSessionFactory sessions, SileroVadOptions? options = null)
-        : this(RequireFamily(model).Entry.Id, OpenSession(model.PathOf(ModelRole), sessions), model.PathOf(ModelRole), options)
+        : this(ModelFamilies.Require(model, Family).Entry.Id, OpenSession(model.PathOf(ModelRole), sessions), model.PathOf(ModelRole), options)
     {
     }
 
@@ -142,63 +141,32 @@ public sealed class SileroVad : IVoiceActivityDetector
         return sessions.Create(modelPath, ModelRole);
     }
 
-    private static InstalledModel RequireFamily(InstalledModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.Entry.Family.Equals(Family, StringComparison.OrdinalIgnoreCase)
-            ? model
-            : throw new ArgumentException(
-                $"model '{model.Entry.Id}' is of family '{model.Entry.Family}', not '{Family}'", nameof(model));
-    }
-
     private void ValidateSignature()
     {
-        var audio = RequireTensor(session.InputMetadata, AudioInput, "input", TensorElementType.Float, "f32 [B, 576]", rank: 2);
-        if (audio.Dimensions[1] > 0 && audio.Dimensions[1] != window.Length)
+        var signature = new OnnxSignature(session, Source);
+        var audio = signature.Input(AudioInput, TensorElementType.Float, "f32 [B, 576]", rank: 2);
+        if (!OnnxSignature.Fits(audio, 1, window.Length))
         {
-            throw Mismatch("input", AudioInput, "f32 [B, 576] (64 context + 512 samples)", audio);
+            throw signature.Mismatch("input", AudioInput, "f32 [B, 576] (64 context + 512 samples)", audio);
         }
 
-        var stateInput = RequireTensor(session.InputMetadata, StateInput, "input", TensorElementType.Float, "f32 [2, B, 128]", rank: 3);
-        if (!Fits(stateInput.Dimensions[0], 2) || !Fits(stateInput.Dimensions[2], StateWidth))
+        var stateInput = signature.Input(StateInput, TensorElementType.Float, "f32 [2, B, 128]", rank: 3);
+        if (!OnnxSignature.Fits(stateInput, 0, 2) || !OnnxSignature.Fits(stateInput, 2, StateWidth))
         {
-            throw Mismatch("input", StateInput, "f32 [2, B, 128]", stateInput);
+            throw signature.Mismatch("input", StateInput, "f32 [2, B, 128]", stateInput);
         }
 
-        RequireTensor(session.InputMetadata, SampleRateInput, "input", TensorElementType.Int64, "an i64 scalar", rank: 0);
-        var output = RequireTensor(session.OutputMetadata, ProbabilityOutput, "output", TensorElementType.Float, "f32 [B, 1]", rank: 2);
-        if (!Fits(output.Dimensions[1], 1))
+        signature.Input(SampleRateInput, TensorElementType.Int64, "an i64 scalar", rank: 0);
+        var output = signature.Output(ProbabilityOutput, TensorElementType.Float, "f32 [B, 1]", rank: 2);
+        if (!OnnxSignature.Fits(output, 1, 1))
         {
-            throw Mismatch("output", ProbabilityOutput, "f32 [B, 1]", output);
+            throw signature.Mismatch("output", ProbabilityOutput, "f32 [B, 1]", output);
         }
 
-        var stateOutput = RequireTensor(session.OutputMetadata, StateOutput, "output", TensorElementType.Float, "f32 [2, B, 128]", rank: 3);
-        if (!Fits(stateOutput.Dimensions[0], 2) || !Fits(stateOutput.Dimensions[2], StateWidth))
+        var stateOutput = signature.Output(StateOutput, TensorElementType.Float, "f32 [2, B, 128]", rank: 3);
+        if (!OnnxSignature.Fits(stateOutput, 0, 2) || !OnnxSignature.Fits(stateOutput, 2, StateWidth))
         {
-            throw Mismatch("output", StateOutput, "f32 [2, B, 128]", stateOutput);
+            throw signature.Mismatch("output", StateOutput, "f32 [2, B, 128]", stateOutput);
         }
-    }
-
-    private static bool Fits(int dimension, int expected) => dimension <= 0 || dimension == expected;
-
-    private NodeMetadata RequireTensor(
-        IReadOnlyDictionary<string, NodeMetadata> nodes, string name, string kind, TensorElementType type, string expected, int rank)
-    {
-        if (!nodes.TryGetValue(name, out var node))
-        {
-            throw new InvalidDataException($"{Source} has no {kind} named '{name}' ({kind}s: {string.Join(", ", nodes.Keys)})");
-        }
-
-        return node.IsTensor && node.ElementDataType == type && node.Dimensions.Length == rank
-            ? node
-            : throw Mismatch(kind, name, expected, node);
-    }
-
-    private InvalidDataException Mismatch(string kind, string name, string expected, NodeMetadata node)
-    {
-        var found = node.IsTensor
-            ? $"{node.ElementDataType} [{string.Join(", ", node.Dimensions.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))}]"
-            : node.OnnxValueType.ToString();
-        return new InvalidDataException($"{Source}: {kind} '{name}' should be {expected}, found {found}");
     }
 }

@@ -37,16 +37,8 @@ public sealed record SileroVadOptions
                 nameof(NegativeThreshold), NegativeThreshold, $"the negative threshold must be in [0, {Threshold}] (the speech threshold)");
         }
 
-        RequireNonNegative(MinSpeechSeconds, nameof(MinSpeechSeconds));
-        RequireNonNegative(MinSilenceSeconds, nameof(MinSilenceSeconds));
-        RequireNonNegative(SpeechPadSeconds, nameof(SpeechPadSeconds));
-    }
-
-    private static void RequireNonNegative(double seconds, string name)
-    {
-        if (!(seconds >= 0 && double.IsFinite(seconds)))
-        {
-            throw new ArgumentOutOfRangeException(name, seconds, "must be a finite number of seconds, zero or more");
-        }
+        SettingChecks.RequireSeconds(MinSpeechSeconds, nameof(MinSpeechSeconds));
+        SettingChecks.RequireSeconds(MinSilenceSeconds, nameof(MinSilenceSeconds));
+        SettingChecks.RequireSeconds(SpeechPadSeconds, nameof(SpeechPadSeconds));
     }
 }

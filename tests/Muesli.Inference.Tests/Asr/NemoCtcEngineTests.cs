@@ -1,7 +1,7 @@
-using Muesli.Core.Transcripts;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Models;
 using Muesli.Inference.Tests.ModelBuilding;
+using Muesli.Inference.Tests.Support;
 using Onnx;
 
 namespace Muesli.Inference.Tests.Asr;
@@ -11,38 +11,28 @@ public sealed class NemoCtcEngineTests
     private static NemoCtcEngine Load(ModelFolder folder, OnnxSessionFactory? sessions = null)
         => NemoCtcEngine.Load("tone-ctc", folder.ModelPath, folder.TokensPath, sessions ?? new OnnxSessionFactory(DeviceOptions.Cpu));
 
-    private static void AssertWords(IEnumerable<(string Text, double Start, double End)> expected, IReadOnlyList<Word> actual)
-    {
-        Assert.Equal(expected.Select(w => w.Text), actual.Select(w => w.Text));
-        foreach (var (e, a) in expected.Zip(actual))
-        {
-            Assert.Equal(e.Start, a.Start, 1e-9);
-            Assert.Equal(e.End, a.End, 1e-9);
-        }
-    }
-
     [Fact]
     public void One_second_transcribes_the_scripted_words_of_its_13_encoder_frames()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph());
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(), ScriptedCtcModel.Tokens);
         using var engine = Load(folder);
 
         // 16000 samples → 101 feature frames → (101 − 1)/8 + 1 = 13 encoder frames of 80 ms.
         var words = engine.Transcribe(Signals.Speechlike(16000, seed: 1));
 
-        AssertWords([("hello", 0.08, 0.32), ("world", 0.40, 0.56), ("a", 0.72, 0.80), ("a", 0.88, 0.96)], words);
+        TimedAssert.Words([("hello", 0.08, 0.32), ("world", 0.40, 0.56), ("a", 0.72, 0.80), ("a", 0.88, 0.96)], words);
         Assert.Equal("tone-ctc", engine.Name);
     }
 
     [Fact]
     public void Longer_audio_reaches_further_into_the_script()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: 128));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: 128), ScriptedCtcModel.Tokens);
         using var engine = Load(folder);
 
         var words = engine.Transcribe(Signals.Speechlike(48000, seed: 2));
 
-        AssertWords(
+        TimedAssert.Words(
             [("hello", 0.08, 0.32), ("world", 0.40, 0.56), ("a", 0.72, 0.80), ("a", 0.88, 0.96), ("hello", 1.04, 1.20)],
             words);
     }
@@ -50,18 +40,18 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Subsampling_factor_from_metadata_sets_the_frame_duration()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph().Metadata("subsampling_factor", "4"));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph().Metadata("subsampling_factor", "4"), ScriptedCtcModel.Tokens);
         using var engine = Load(folder);
 
         var words = engine.Transcribe(Signals.Speechlike(16000, seed: 1));
 
-        AssertWords([("hello", 0.04, 0.16), ("world", 0.20, 0.28), ("a", 0.36, 0.40), ("a", 0.44, 0.48)], words);
+        TimedAssert.Words([("hello", 0.04, 0.16), ("world", 0.20, 0.28), ("a", 0.36, 0.40), ("a", 0.44, 0.48)], words);
     }
 
     [Fact]
     public void Empty_audio_has_no_words()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph());
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(), ScriptedCtcModel.Tokens);
         using var engine = Load(folder);
 
         Assert.Empty(engine.Transcribe([]));
@@ -73,7 +63,7 @@ public sealed class NemoCtcEngineTests
         using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: 128)
             .Metadata("vocab_size", "6")
             .Metadata("normalize_type", "")
-            .Metadata("feat_dim", "128"));
+            .Metadata("feat_dim", "128"), ScriptedCtcModel.Tokens);
         var tokens = TokenTable.Load(folder.TokensPath);
         using var model = new NemoCtcModel(new OnnxSessionFactory(DeviceOptions.Cpu).Create(folder.ModelPath, "model"), folder.ModelPath, tokens);
 
@@ -86,7 +76,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Feature_count_comes_from_feat_dim_when_the_axis_is_dynamic()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: "F").Metadata("feat_dim", "80"));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: "F").Metadata("feat_dim", "80"), ScriptedCtcModel.Tokens);
         var tokens = TokenTable.Load(folder.TokensPath);
         using var model = new NemoCtcModel(new OnnxSessionFactory(DeviceOptions.Cpu).Create(folder.ModelPath, "model"), folder.ModelPath, tokens);
         using var engine = new NemoCtcEngine("tone-ctc", model, tokens);
@@ -98,7 +88,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Dynamic_feature_axis_without_feat_dim_is_reported()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: "F"));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: "F"), ScriptedCtcModel.Tokens);
 
         var error = Assert.Throws<InvalidDataException>(() => Load(folder));
 
@@ -112,7 +102,7 @@ public sealed class NemoCtcEngineTests
             .Input("audio_signal", TensorProto.Types.DataType.Float, "N", "T")
             .Input("length", TensorProto.Types.DataType.Int64, "N")
             .Node("Identity", ["audio_signal"], "logprobs")
-            .Output("logprobs", TensorProto.Types.DataType.Float, "N", "T"));
+            .Output("logprobs", TensorProto.Types.DataType.Float, "N", "T"), ScriptedCtcModel.Tokens);
 
         var error = Assert.Throws<InvalidDataException>(() => Load(folder));
 
@@ -122,7 +112,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Sessions_are_made_by_the_factory_with_the_model_role()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph());
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(), ScriptedCtcModel.Tokens);
         var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
 
         using var engine = Load(folder, sessions);
@@ -133,7 +123,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Wrong_input_name_is_reported_with_the_inputs_found()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(featuresInput: "x"));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(featuresInput: "x"), ScriptedCtcModel.Tokens);
 
         var error = Assert.Throws<InvalidDataException>(() => Load(folder));
 
@@ -143,7 +133,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Missing_length_input_is_reported()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(lengthInput: "lengths"));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(lengthInput: "lengths"), ScriptedCtcModel.Tokens);
 
         var error = Assert.Throws<InvalidDataException>(() => Load(folder));
 
@@ -153,7 +143,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Feature_size_mismatch_is_reported()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: 80).Metadata("feat_dim", "128"));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(features: 80).Metadata("feat_dim", "128"), ScriptedCtcModel.Tokens);
 
         var error = Assert.Throws<InvalidDataException>(() => Load(folder));
 
@@ -185,7 +175,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Vocab_size_metadata_that_fits_neither_count_is_reported()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph().Metadata("vocab_size", "1024"));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph().Metadata("vocab_size", "1024"), ScriptedCtcModel.Tokens);
 
         var error = Assert.Throws<InvalidDataException>(() => Load(folder));
 
@@ -195,7 +185,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Unsupported_normalisation_is_reported()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph().Metadata("normalize_type", "all_features"));
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph().Metadata("normalize_type", "all_features"), ScriptedCtcModel.Tokens);
 
         var error = Assert.Throws<InvalidDataException>(() => Load(folder));
 
@@ -205,7 +195,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Missing_tokens_file_is_named()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph());
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(), ScriptedCtcModel.Tokens);
         File.Delete(folder.TokensPath);
 
         var error = Assert.Throws<FileNotFoundException>(() => Load(folder));
@@ -226,7 +216,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Asr_engines_builds_nemo_ctc_from_an_installed_model()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph());
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(), ScriptedCtcModel.Tokens);
         var installed = Installed("nemo-ctc", folder);
 
         using var engine = AsrEngines.Create(installed, new OnnxSessionFactory(DeviceOptions.Cpu));
@@ -238,7 +228,7 @@ public sealed class NemoCtcEngineTests
     [Fact]
     public void Asr_engines_names_an_unknown_family_and_the_supported_ones()
     {
-        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph());
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(), ScriptedCtcModel.Tokens);
 
         var error = Assert.Throws<NotSupportedException>(() => AsrEngines.Create(Installed("conformer-rnnt", folder), new OnnxSessionFactory(DeviceOptions.Cpu)));
 
@@ -247,20 +237,5 @@ public sealed class NemoCtcEngineTests
     }
 
     private static InstalledModel Installed(string family, ModelFolder folder)
-    {
-        var entry = new ModelEntry(
-            "tone-ctc",
-            "asr",
-            family,
-            "tone-ctc",
-            License: null,
-            Source: null,
-            Aliases: [],
-            Files: [new ModelFile("model", "model.onnx", null, null, null), new ModelFile("tokens", "tokens.txt", null, null, null)]);
-        return new InstalledModel(entry, folder.Path, new Dictionary<string, string>
-        {
-            ["model"] = folder.ModelPath,
-            ["tokens"] = folder.TokensPath,
-        });
-    }
+        => InstalledModels.FromFiles("tone-ctc", "asr", family, ("model", folder.ModelPath), ("tokens", folder.TokensPath));
 }

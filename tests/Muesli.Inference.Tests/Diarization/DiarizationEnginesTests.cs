@@ -1,22 +1,17 @@
 using Muesli.Inference.Diarization;
 using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Models;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld.StandIns;
 
 namespace Muesli.Inference.Tests.Diarization;
 
 public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : IClassFixture<StandInModelsFolder>, IDisposable
 {
-    private readonly DiarizationModelFolder folder = new();
+    private readonly ModelFolder folder = new();
     private readonly OnnxSessionFactory sessions = new(DeviceOptions.Cpu);
 
     public void Dispose() => folder.Dispose();
-
-    private static InstalledModel Installed(string id, string kind, string family, string path)
-    {
-        var entry = new ModelEntry(id, kind, family, id, License: null, Source: null, Aliases: [], Files: [new ModelFile("model", System.IO.Path.GetFileName(path), null, null, null)]);
-        return new InstalledModel(entry, System.IO.Path.GetDirectoryName(path)!, new Dictionary<string, string> { ["model"] = path });
-    }
 
     [Fact]
     public void Senko_resolves_the_default_segmentation_and_embedding_models()
@@ -35,9 +30,9 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     [Fact]
     public void A_missing_segmentation_model_is_named_with_what_to_fetch()
     {
-        using var empty = new ModelsFolder();
+        using var empty = new ModelFolder();
 
-        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("senko", ModelCatalog.Open(empty.Root)));
+        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("senko", ModelCatalog.Open(empty.Path)));
 
         Assert.StartsWith("the senko diarization backend needs a segmentation model: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("pyannote-segmentation-3.0", error.Message);
@@ -47,14 +42,14 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     [Fact]
     public void A_missing_embedding_model_is_named_with_what_to_fetch()
     {
-        using var partial = new ModelsFolder();
+        using var partial = new ModelFolder();
         File.Copy(
             System.IO.Path.Combine(standIns.Path, "models.json"),
             partial.PathOf("models.json"));
         var segmentation = standIns.Catalog.Resolve("segmentation", null);
         partial.Write(System.IO.Path.Combine(ToneSegmentationModel.Id, "model.onnx"), File.ReadAllBytes(segmentation.PathOf("model")));
 
-        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("senko", ModelCatalog.Open(partial.Root)));
+        var error = Assert.Throws<ModelCatalogException>(() => DiarizationEngines.Resolve("senko", ModelCatalog.Open(partial.Path)));
 
         Assert.StartsWith("the senko diarization backend needs an embedding model: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(ToneEmbeddingModel.Id, error.Message);
@@ -122,7 +117,7 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     public void An_embedding_family_without_an_embedder_is_named_with_the_supported_ones()
     {
         var path = folder.Write("titanet.onnx", EmbeddingGraphs.FirstFrame());
-        var models = DiarizationEngines.Resolve("senko", standIns.Catalog) with { Embedding = Installed("titanet-small", "embedding", "nemo-titanet", path) };
+        var models = DiarizationEngines.Resolve("senko", standIns.Catalog) with { Embedding = InstalledModels.FromFiles("titanet-small", "embedding", "nemo-titanet", ("model", path)) };
 
         var error = Assert.Throws<NotSupportedException>(() => DiarizationEngines.Create("senko", models, sessions));
 
@@ -133,7 +128,7 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     public void A_segmentation_family_without_an_engine_is_named()
     {
         var path = folder.Write("vad.onnx", EnergySegmentationModel.Graph());
-        var models = DiarizationEngines.Resolve("senko", standIns.Catalog) with { Segmentation = Installed("marblenet", "segmentation", "nemo-vad", path) };
+        var models = DiarizationEngines.Resolve("senko", standIns.Catalog) with { Segmentation = InstalledModels.FromFiles("marblenet", "segmentation", "nemo-vad", ("model", path)) };
 
         var error = Assert.Throws<NotSupportedException>(() => DiarizationEngines.Create("senko", models, sessions));
 
@@ -156,7 +151,7 @@ public sealed class DiarizationEnginesTests(StandInModelsFolder standIns) : ICla
     public void A_campplus_model_gets_the_cam_plus_plus_recipe()
     {
         var path = folder.Write("campplus.onnx", EmbeddingGraphs.FirstFrame(input: "x", output: "embedding"));
-        var models = new DiarizationModels(null, Installed("campplus-voxceleb-en", "embedding", "campplus", path), null);
+        var models = new DiarizationModels(null, InstalledModels.FromFiles("campplus-voxceleb-en", "embedding", "campplus", ("model", path)), null);
 
         using var embedder = DiarizationEngines.CreateEmbedder(models, sessions);
 

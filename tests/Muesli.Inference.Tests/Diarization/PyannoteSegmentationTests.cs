@@ -1,4 +1,5 @@
 using Muesli.Inference.Diarization;
+using Muesli.Inference.Tests.Support;
 
 namespace Muesli.Inference.Tests.Diarization;
 
@@ -6,7 +7,7 @@ public sealed class PyannoteSegmentationTests : IDisposable
 {
     private const int Rate = 16000;
 
-    private readonly DiarizationModelFolder folder = new();
+    private readonly ModelFolder folder = new();
 
     public void Dispose() => folder.Dispose();
 

@@ -1,5 +1,6 @@
 using Muesli.Core.Transcripts;
 using Muesli.Inference.Diarization;
+using Muesli.Inference.Tests.Support;
 
 namespace Muesli.Inference.Tests.Diarization;
 
@@ -12,7 +13,7 @@ public sealed class SenkoDiarizerTests : IDisposable
 {
     private const int Rate = 16000;
 
-    private readonly DiarizationModelFolder folder = new();
+    private readonly ModelFolder folder = new();
     private readonly PitchEmbedder embedder = new();
 
     public void Dispose() => folder.Dispose();

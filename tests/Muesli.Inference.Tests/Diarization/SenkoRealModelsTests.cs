@@ -1,7 +1,5 @@
-using Muesli.Audio;
 using Muesli.Inference.Diarization;
-using Muesli.Inference.Models;
-using Muesli.TestWorld;
+using Muesli.Inference.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Muesli.Inference.Tests.Diarization;
@@ -12,36 +10,14 @@ public sealed class SenkoRealModelsTests(ITestOutputHelper output)
     private const string Segmentation = "pyannote-segmentation-3.0";
     private const string Embedding = "wespeaker-voxceleb-resnet34-lm";
 
-    /// <summary>Finds <c>shared/{relative}</c> beside or above the test's output folder (the repository's shared files).</summary>
-    private static string SharedFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"shared/{relative} not found above {AppContext.BaseDirectory}");
-    }
-
-    [RealModelsFact(Segmentation, Embedding)]
+    [RealModelFact(Segmentation, Embedding)]
     public void The_pyannote_sample_is_diarized_within_35_percent()
     {
-        var catalog = ModelCatalog.Open(RealModelsFactAttribute.Folder!);
-        var models = new DiarizationModels(catalog.Resolve("segmentation", Segmentation), catalog.Resolve("embedding", Embedding), null);
+        var models = new DiarizationModels(RealModels.Resolve("segmentation", Segmentation), RealModels.Resolve("embedding", Embedding), null);
         using var engine = DiarizationEngines.Create("senko", models, new OnnxSessionFactory(DeviceOptions.Cpu));
-        var reference = Rttm.Parse(File.ReadAllText(SharedFile("testdata/pyannote-sample/sample.rttm")));
 
-        var result = engine.Diarize(AudioFile.Read16kMono(SharedFile("testdata/pyannote-sample/sample.wav")));
+        var der = PublicAudio.DiarizePyannoteSample(engine, output);
 
-        var hypothesis = result.Segments.Select(s => new TruthTurn(s.Speaker, ToneMeeting.AllStreams, s.Start, s.End)).ToList();
-        var der = Scoring.DiarizationErrorRate(reference, hypothesis);
-        output.WriteLine(
-            $"pyannote sample: DER {der.Total:P2} (missed {der.Missed:P2}, false alarm {der.FalseAlarm:P2}, confusion {der.Confusion:P2}); "
-            + $"{result.Embeddings.Count} speakers found");
         Assert.True(der.Total <= 0.35);
     }
 }

@@ -1,6 +1,7 @@
 using Muesli.Core;
 using Muesli.Core.Speakers;
 using Muesli.Inference.Diarization;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Muesli.TestWorld.StandIns;
 using Xunit.Abstractions;

@@ -1,12 +1,13 @@
 using Muesli.Inference.Diarization;
 using Muesli.Inference.Tests.ModelBuilding;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld.Reference;
 
 namespace Muesli.Inference.Tests.Diarization;
 
 public sealed class SpeakerEmbedderTests : IDisposable
 {
-    private readonly DiarizationModelFolder folder = new();
+    private readonly ModelFolder folder = new();
     private readonly OnnxSessionFactory sessions = new(DeviceOptions.Cpu);
 
     public void Dispose() => folder.Dispose();

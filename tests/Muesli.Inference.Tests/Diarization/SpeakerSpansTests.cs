@@ -1,4 +1,5 @@
 using Muesli.Inference.Diarization;
+using Muesli.Inference.Tests.Support;
 using Muesli.Inference.Vad;
 
 namespace Muesli.Inference.Tests.Diarization;
@@ -6,16 +7,6 @@ namespace Muesli.Inference.Tests.Diarization;
 public sealed class SpeakerSpansTests
 {
     private static readonly SegmentationFrames Frames = SegmentationFrames.Pyannote;
-
-    private static void AssertRegions(IEnumerable<(double Start, double End)> expected, IReadOnlyList<SpeechRegion> actual)
-    {
-        Assert.Equal(expected.Count(), actual.Count);
-        foreach (var (e, a) in expected.Zip(actual))
-        {
-            Assert.Equal(e.Start, a.Start, 1e-9);
-            Assert.Equal(e.End, a.End, 1e-9);
-        }
-    }
 
     [Fact]
     public void Runs_of_active_frames_become_the_time_their_frames_stand_for()
@@ -31,7 +22,7 @@ public sealed class SpeakerSpansTests
         var spans = SpeakerSpans.FromFrames(active, Frames, audioSeconds: 10);
 
         // Frame g stands for samples [270·g + 360, 270·(g + 1) + 360).
-        AssertRegions([((2700 + 360) / 16000.0, (5400 + 360) / 16000.0), ((13500 + 360) / 16000.0, (13770 + 360) / 16000.0)], spans);
+        TimedAssert.Regions([((2700 + 360) / 16000.0, (5400 + 360) / 16000.0), ((13500 + 360) / 16000.0, (13770 + 360) / 16000.0)], spans);
     }
 
     [Fact]
@@ -39,7 +30,7 @@ public sealed class SpeakerSpansTests
     {
         var spans = SpeakerSpans.FromFrames([true, true, true], Frames, audioSeconds: 0.05);
 
-        AssertRegions([(360 / 16000.0, 0.05)], spans);
+        TimedAssert.Regions([(360 / 16000.0, 0.05)], spans);
     }
 
     [Fact]
@@ -55,7 +46,7 @@ public sealed class SpeakerSpansTests
 
         var smoothed = SpeakerSpans.ApplyMinDurations(spans, minDurationOn: 0.3, minDurationOff: 0.5);
 
-        AssertRegions([(0, 2), (2.5, 3), (5.0, 5.5)], smoothed);
+        TimedAssert.Regions([(0, 2), (2.5, 3), (5.0, 5.5)], smoothed);
     }
 
     [Fact]
@@ -63,7 +54,7 @@ public sealed class SpeakerSpansTests
     {
         SpeechRegion[] spans = [new(0, 0.1), new(0.1, 0.2), new(0.5, 0.6)];
 
-        AssertRegions([(0, 0.2), (0.5, 0.6)], SpeakerSpans.ApplyMinDurations(spans, 0, 0.0000001));
-        AssertRegions([(0, 0.1), (0.1, 0.2), (0.5, 0.6)], SpeakerSpans.ApplyMinDurations(spans, 0, 0));
+        TimedAssert.Regions([(0, 0.2), (0.5, 0.6)], SpeakerSpans.ApplyMinDurations(spans, 0, 0.0000001));
+        TimedAssert.Regions([(0, 0.1), (0.1, 0.2), (0.5, 0.6)], SpeakerSpans.ApplyMinDurations(spans, 0, 0));
     }
 }

@@ -1,4 +1,5 @@
 using Muesli.Inference.Diarization;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Muesli.TestWorld.StandIns;
 
@@ -9,7 +10,7 @@ public sealed class ToneStandInTests : IDisposable
 {
     private const int Rate = 16000;
 
-    private readonly DiarizationModelFolder folder = new();
+    private readonly ModelFolder folder = new();
     private readonly OnnxSessionFactory sessions = new(DeviceOptions.Cpu);
 
     public void Dispose() => folder.Dispose();

@@ -1,11 +1,12 @@
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Xunit;
 
 namespace Muesli.Inference.Tests.Models;
 
 public sealed class ModelCatalogResolveTests : IDisposable
 {
-    private readonly ModelsFolder folder = new();
+    private readonly ModelFolder folder = new();
 
     public ModelCatalogResolveTests() => folder.WriteManifest(TestManifest.Json);
 
@@ -14,9 +15,9 @@ public sealed class ModelCatalogResolveTests : IDisposable
     [Fact]
     public void Open_reads_the_manifest_of_the_folder()
     {
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
-        Assert.Equal(folder.Root, catalog.Directory);
+        Assert.Equal(folder.Path, catalog.Directory);
         Assert.Equal(["ctc-small", "tdt-main", "vad-one"], catalog.Entries.Select(e => e.Id));
         Assert.Contains(folder.PathOf("models.json"), catalog.ManifestOrigin);
         Assert.Equal("tdt-main", catalog.DefaultFor("asr"));
@@ -38,7 +39,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     public void Resolve_by_id_gives_absolute_paths_by_role()
     {
         TestManifest.InstallTdtMain(folder);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var model = catalog.Resolve("asr", "tdt-main");
 
@@ -59,7 +60,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     public void Resolve_accepts_aliases_and_ignores_case(string name)
     {
         TestManifest.InstallTdtMain(folder);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         Assert.Equal("tdt-main", catalog.Resolve("asr", name).Entry.Id);
         Assert.True(catalog.IsInstalled(name));
@@ -70,7 +71,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     {
         TestManifest.InstallCtcSmall(folder);
         TestManifest.InstallTdtMain(folder);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         Assert.Equal("tdt-main", catalog.Resolve("asr", null).Entry.Id);
     }
@@ -79,7 +80,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     public void Resolve_without_a_name_falls_back_to_the_first_installed_model_of_the_kind()
     {
         TestManifest.InstallCtcSmall(folder);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         Assert.Equal("ctc-small", catalog.Resolve("asr", null).Entry.Id);
         Assert.Equal("ctc-small", catalog.Resolve("asr", " ").Entry.Id);
@@ -89,7 +90,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     public void A_file_without_a_listed_size_counts_whatever_its_size()
     {
         TestManifest.InstallCtcSmall(folder, tokensSize: 12345);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         Assert.True(catalog.IsInstalled("ctc-small"));
     }
@@ -97,22 +98,22 @@ public sealed class ModelCatalogResolveTests : IDisposable
     [Fact]
     public void Resolve_without_a_name_and_nothing_installed_lists_the_models_and_what_the_default_lacks()
     {
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", null));
 
-        Assert.Contains($"no asr model is installed in '{folder.Root}'", error.Message);
+        Assert.Contains($"no asr model is installed in '{folder.Path}'", error.Message);
         Assert.Contains("ctc-small", error.Message);
         Assert.Contains("tdt-main (default", error.Message);
         Assert.Contains("missing encoder.int8.onnx (300 bytes)", error.Message);
-        Assert.Contains($"models/fetch.sh tdt-main --dir {folder.Root}", error.Message);
+        Assert.Contains($"models/fetch.sh tdt-main --dir {folder.Path}", error.Message);
     }
 
     [Fact]
     public void An_incomplete_model_is_named_with_its_folder_every_missing_file_and_the_fetch_command()
     {
         folder.Install("tdt/decoder.int8.onnx", 40);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", "tdt-main"));
 
@@ -121,7 +122,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
         Assert.Contains("missing joiner.int8.onnx (20 bytes)", error.Message);
         Assert.Contains("missing tokens.txt (10 bytes)", error.Message);
         Assert.DoesNotContain("decoder.int8.onnx", error.Message);
-        Assert.Contains($"fetch it with: models/fetch.sh tdt-main --dir {folder.Root}", error.Message);
+        Assert.Contains($"fetch it with: models/fetch.sh tdt-main --dir {folder.Path}", error.Message);
         Assert.False(catalog.IsInstalled("tdt-main"));
     }
 
@@ -129,7 +130,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     public void A_missing_file_without_a_listed_size_says_so()
     {
         folder.Install("ctc-small/model.onnx", 100);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", "small"));
 
@@ -142,7 +143,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     {
         TestManifest.InstallTdtMain(folder);
         folder.Install("tdt/joiner.int8.onnx", 7);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", "tdt-main"));
 
@@ -156,7 +157,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     {
         TestManifest.InstallCtcSmall(folder);
         folder.Install("tdt/encoder.int8.onnx", 300);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         Assert.Equal("ctc-small", catalog.Resolve("asr", null).Entry.Id);
     }
@@ -164,7 +165,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     [Fact]
     public void An_unknown_name_lists_the_known_models_of_the_kind()
     {
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", "whisper-huge"));
 
@@ -178,7 +179,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     public void A_model_of_another_kind_is_refused_with_both_kinds_named()
     {
         folder.Write("vad/vad.onnx", "abc"u8.ToArray());
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", "vad-one"));
 
@@ -190,7 +191,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     [Fact]
     public void A_kind_the_manifest_does_not_list_is_a_clear_error()
     {
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("embedding", null));
 
@@ -201,7 +202,7 @@ public sealed class ModelCatalogResolveTests : IDisposable
     [Fact]
     public void An_unknown_kind_is_refused()
     {
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("translation", null));
 
@@ -212,21 +213,21 @@ public sealed class ModelCatalogResolveTests : IDisposable
     [Fact]
     public void The_fetch_command_quotes_a_folder_with_spaces()
     {
-        using var spaced = new ModelsFolder("my models");
+        using var spaced = new ModelFolder("my models");
         spaced.WriteManifest(TestManifest.Json);
-        var catalog = ModelCatalog.Open(spaced.Root);
+        var catalog = ModelCatalog.Open(spaced.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", "tdt-main"));
 
-        Assert.Contains($"models/fetch.sh tdt-main --dir '{spaced.Root}'", error.Message);
+        Assert.Contains($"models/fetch.sh tdt-main --dir '{spaced.Path}'", error.Message);
     }
 
     [Fact]
     public void A_folder_without_a_manifest_uses_the_shipped_one()
     {
-        using var bare = new ModelsFolder();
+        using var bare = new ModelFolder();
 
-        var catalog = ModelCatalog.Open(bare.Root);
+        var catalog = ModelCatalog.Open(bare.Path);
 
         Assert.Equal(ModelManifest.ShippedOrigin, catalog.ManifestOrigin);
         Assert.Equal("parakeet-tdt-0.6b-v3-int8", catalog.DefaultFor("asr"));

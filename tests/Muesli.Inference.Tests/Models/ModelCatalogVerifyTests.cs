@@ -1,11 +1,12 @@
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Xunit;
 
 namespace Muesli.Inference.Tests.Models;
 
 public sealed class ModelCatalogVerifyTests : IDisposable
 {
-    private readonly ModelsFolder folder = new();
+    private readonly ModelFolder folder = new();
 
     public ModelCatalogVerifyTests() => folder.WriteManifest(TestManifest.Json);
 
@@ -15,7 +16,7 @@ public sealed class ModelCatalogVerifyTests : IDisposable
     public void A_file_with_the_listed_sha256_is_verified()
     {
         folder.Write("vad/vad.onnx", "abc"u8.ToArray());
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var result = Assert.Single(catalog.Verify("vad-one"));
 
@@ -30,7 +31,7 @@ public sealed class ModelCatalogVerifyTests : IDisposable
     public void A_file_of_the_right_size_but_other_content_is_a_checksum_mismatch()
     {
         folder.Write("vad/vad.onnx", "abd"u8.ToArray());
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var result = Assert.Single(catalog.Verify("vad-one"));
 
@@ -46,7 +47,7 @@ public sealed class ModelCatalogVerifyTests : IDisposable
         folder.Install("ctc-small/model.onnx", 99);
         folder.Install("ctc-small/tokens.txt", 4);
         folder.Install("tdt/encoder.int8.onnx", 300);
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var ctc = catalog.Verify("small");
         var tdt = catalog.Verify("tdt-main");
@@ -64,7 +65,7 @@ public sealed class ModelCatalogVerifyTests : IDisposable
     [Fact]
     public void Verifying_an_unknown_model_lists_every_known_id()
     {
-        var catalog = ModelCatalog.Open(folder.Root);
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Verify("nope"));
 

@@ -1,4 +1,5 @@
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Xunit;
 
 namespace Muesli.Inference.Tests.Models;
@@ -201,10 +202,10 @@ public sealed class ModelManifestTests
     [Fact]
     public void Opening_a_folder_with_an_invalid_manifest_names_its_path()
     {
-        using var folder = new ModelsFolder();
+        using var folder = new ModelFolder();
         folder.WriteManifest(Manifest("{}", """{ "kind": "vad", "family": "silero-vad", "directory": "v", "files": [{ "role": "model", "name": "m" }] }"""));
 
-        var error = Assert.Throws<ModelCatalogException>(() => ModelCatalog.Open(folder.Root));
+        var error = Assert.Throws<ModelCatalogException>(() => ModelCatalog.Open(folder.Path));
 
         Assert.Contains($"manifest '{folder.PathOf("models.json")}' is invalid", error.Message);
         Assert.Contains("models[0]: missing id", error.Message);

@@ -1,4 +1,5 @@
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Xunit;
 
 namespace Muesli.Inference.Tests.Models;
@@ -67,10 +68,10 @@ public sealed class ModelsDirectoryTests
     [Fact]
     public void The_variable_leads_to_a_catalog_of_that_folder()
     {
-        using var folder = new ModelsFolder();
+        using var folder = new ModelFolder();
         folder.WriteManifest(TestManifest.Json);
 
-        WithVariable(folder.Root, () =>
-            Assert.Equal(folder.Root, ModelCatalog.Open(ModelCatalog.ResolveDirectory(null)).Directory));
+        WithVariable(folder.Path, () =>
+            Assert.Equal(folder.Path, ModelCatalog.Open(ModelCatalog.ResolveDirectory(null)).Directory));
     }
 }

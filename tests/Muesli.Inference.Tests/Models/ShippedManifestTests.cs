@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Xunit;
 
 namespace Muesli.Inference.Tests.Models;
@@ -105,9 +106,9 @@ public sealed class ShippedManifestTests
     [Fact]
     public void The_shipped_silero_model_installs_and_verifies_against_the_shipped_manifest()
     {
-        using var folder = new ModelsFolder();
-        folder.Write("silero-vad-v5/silero_vad.onnx", File.ReadAllBytes(SharedFile("models/silero_vad.onnx")));
-        var catalog = ModelCatalog.Open(folder.Root);
+        using var folder = new ModelFolder();
+        folder.Write("silero-vad-v5/silero_vad.onnx", File.ReadAllBytes(SharedFiles.SileroModel));
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var vad = catalog.Resolve("vad", null);
         var verification = Assert.Single(catalog.Verify("silero"));
@@ -120,28 +121,13 @@ public sealed class ShippedManifestTests
     [Fact]
     public void An_empty_folder_with_the_shipped_manifest_says_what_the_default_asr_model_needs()
     {
-        using var folder = new ModelsFolder();
-        var catalog = ModelCatalog.Open(folder.Root);
+        using var folder = new ModelFolder();
+        var catalog = ModelCatalog.Open(folder.Path);
 
         var error = Assert.Throws<ModelCatalogException>(() => catalog.Resolve("asr", null));
 
         Assert.Contains("missing encoder.int8.onnx (652184281 bytes)", error.Message);
         Assert.Contains("missing tokens.txt (93939 bytes)", error.Message);
-        Assert.Contains($"models/fetch.sh parakeet-tdt-0.6b-v3-int8 --dir {folder.Root}", error.Message);
-    }
-
-    /// <summary>Finds <c>shared/{relative}</c> beside or above the test's output folder (the repository's shared files).</summary>
-    private static string SharedFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"shared/{relative} not found above {AppContext.BaseDirectory}");
+        Assert.Contains($"models/fetch.sh parakeet-tdt-0.6b-v3-int8 --dir {folder.Path}", error.Message);
     }
 }

@@ -1,3 +1,5 @@
+using Muesli.Inference.Tests.Support;
+
 namespace Muesli.Inference.Tests.Models;
 
 /// <summary>A small hand-written manifest: two ASR models (default tdt-main) and one VAD model.</summary>
@@ -50,7 +52,7 @@ internal static class TestManifest
         }
         """;
 
-    public static void InstallTdtMain(ModelsFolder folder)
+    public static void InstallTdtMain(ModelFolder folder)
     {
         folder.Install("tdt/encoder.int8.onnx", 300);
         folder.Install("tdt/decoder.int8.onnx", 40);
@@ -58,7 +60,7 @@ internal static class TestManifest
         folder.Install("tdt/tokens.txt", 10);
     }
 
-    public static void InstallCtcSmall(ModelsFolder folder, long tokensSize = 5)
+    public static void InstallCtcSmall(ModelFolder folder, long tokensSize = 5)
     {
         folder.Install("ctc-small/model.onnx", 100);
         folder.Install("ctc-small/tokens.txt", tokensSize);

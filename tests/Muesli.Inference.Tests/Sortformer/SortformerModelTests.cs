@@ -1,6 +1,7 @@
 using Muesli.Inference.Diarization.Sortformer;
 using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Asr;
+using Muesli.Inference.Tests.Support;
 using Onnx;
 
 namespace Muesli.Inference.Tests.Sortformer;
@@ -159,9 +160,5 @@ public sealed class SortformerModelTests
     }
 
     private static InstalledModel Installed(ModelFolder folder, string family)
-    {
-        var file = new ModelFile("model", "model.onnx", null, null, null);
-        var entry = new ModelEntry("sortformer-4spk-v2", "diarization", family, "sortformer-4spk-v2", null, null, [], [file]);
-        return new InstalledModel(entry, folder.Path, new Dictionary<string, string> { ["model"] = folder.ModelPath });
-    }
+        => InstalledModels.FromFiles("sortformer-4spk-v2", "diarization", family, ("model", folder.ModelPath));
 }

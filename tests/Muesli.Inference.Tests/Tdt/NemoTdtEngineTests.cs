@@ -1,7 +1,6 @@
-using Muesli.Core.Transcripts;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Asr.Tdt;
-using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 
 namespace Muesli.Inference.Tests.Tdt;
 
@@ -9,7 +8,7 @@ public sealed class NemoTdtEngineTests
 {
     private const double Frame = 0.08;
 
-    private static NemoTdtEngine Load(TdtModelFolder folder, OnnxSessionFactory? sessions = null, NemoTdtOptions? options = null)
+    private static NemoTdtEngine Load(ModelFolder folder, OnnxSessionFactory? sessions = null, NemoTdtOptions? options = null)
         => NemoTdtEngine.Load(
             "scripted-tdt",
             folder.EncoderPath,
@@ -19,29 +18,19 @@ public sealed class NemoTdtEngineTests
             sessions ?? new OnnxSessionFactory(DeviceOptions.Cpu),
             options);
 
-    private static void AssertWords(IEnumerable<(string Text, double Start, double End)> expected, IReadOnlyList<Word> actual)
-    {
-        Assert.Equal(expected.Select(w => w.Text), actual.Select(w => w.Text));
-        foreach (var (e, a) in expected.Zip(actual))
-        {
-            Assert.Equal(e.Start, a.Start, 1e-9);
-            Assert.Equal(e.End, a.End, 1e-9);
-        }
-    }
-
     // 16000 samples → 101 feature frames → (101 − 1) / 8 + 1 = 13 encoder frames of 80 ms.
     private static float[] OneSecond() => Signals.Speechlike(16000, seed: 1);
 
     [Fact]
     public void Transcribes_the_scripted_words_timed_from_their_frames_and_durations()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel());
+        using var folder = new ScriptedTdtModel().Write();
         using var engine = Load(folder);
 
         var words = engine.Transcribe(OneSecond());
 
         // hello: ▁he at frame 1 (duration 0), llo at frame 1 for 2 frames; world: ▁wor at 6, ld at 7 for 4 frames.
-        AssertWords([("hello", 1 * Frame, (1 + 2) * Frame), ("world", 6 * Frame, (7 + 4) * Frame)], words);
+        TimedAssert.Words([("hello", 1 * Frame, (1 + 2) * Frame), ("world", 6 * Frame, (7 + 4) * Frame)], words);
         Assert.Equal("scripted-tdt", engine.Name);
     }
 
@@ -53,7 +42,7 @@ public sealed class NemoTdtEngineTests
     public void The_last_tokens_duration_sets_where_a_word_ends(int duration, int endFrame)
     {
         var script = ScriptedTdtModel.HelloWorld.Select(s => s.Token == 4 ? s with { DurationIndex = duration } : s).ToArray();
-        using var folder = new TdtModelFolder(new ScriptedTdtModel { Script = script });
+        using var folder = new ScriptedTdtModel { Script = script }.Write();
         using var engine = Load(folder);
 
         var world = engine.Transcribe(OneSecond())[1];
@@ -69,7 +58,7 @@ public sealed class NemoTdtEngineTests
     {
         // After hello world (4 tokens) the joiner would emit ▁a with duration 0 on the last frame six times over.
         var repeats = Enumerable.Range(4, 6).Select(count => new ScriptedTdtModel.Step(count, 12, 5, 0));
-        using var folder = new TdtModelFolder(new ScriptedTdtModel { Script = [.. ScriptedTdtModel.HelloWorld.Where(s => s.Frame < 11), .. repeats] });
+        using var folder = new ScriptedTdtModel { Script = [.. ScriptedTdtModel.HelloWorld.Where(s => s.Frame < 11), .. repeats] }.Write();
         using var engine = Load(folder, options: new NemoTdtOptions { MaxSymbolsPerFrame = maxSymbolsPerFrame });
 
         var words = engine.Transcribe(OneSecond());
@@ -81,7 +70,7 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void The_joint_carries_both_lstm_states_from_step_to_step()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel { Script = [new(3, 5, 4, 2)] });
+        using var folder = new ScriptedTdtModel { Script = [new(3, 5, 4, 2)] }.Write();
         using var model = OpenModel(folder);
         using var joint = model.Start(model.Encode(new Muesli.Inference.Features.NemoMelFrontEnd(80).Compute(OneSecond())));
 
@@ -101,7 +90,7 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void A_window_over_the_limit_is_transcribed_in_frame_aligned_chunks_stitched_in_their_overlap()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel());
+        using var folder = new ScriptedTdtModel().Write();
         using var engine = Load(folder, options: new NemoTdtOptions { MaxWindowSeconds = 1.6, ChunkOverlapSeconds = 0.4 });
 
         var words = engine.Transcribe(Signals.Speechlike(40000, seed: 3));
@@ -109,7 +98,7 @@ public sealed class NemoTdtEngineTests
         // Chunks [0, 1.6) and [0.96, 2.5) s (0.96 s = 12 frames: the last chunk starts on the first frame that lets it
         // end with the audio), cut at 1.28 s; each hears the script from its own start. The second chunk's hello
         // starts at 0.96 + 0.08 s, well before the cut, so only the first chunk's counts.
-        AssertWords(
+        TimedAssert.Words(
             [("hello", 0.08, 0.24), ("world", 0.48, 0.88), ("world", 0.96 + 0.48, 0.96 + 0.88)],
             words);
     }
@@ -117,7 +106,7 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void Empty_audio_has_no_words()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel());
+        using var folder = new ScriptedTdtModel().Write();
         using var engine = Load(folder);
 
         Assert.Empty(engine.Transcribe([]));
@@ -126,10 +115,10 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void Metadata_and_shapes_are_read_at_load()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel { Features = 128 }
+        using var folder = new ScriptedTdtModel { Features = 128 }
             .WithMetadata("feat_dim", "128")
             .WithMetadata("normalize_type", "")
-            .WithMetadata("subsampling_factor", "4"));
+            .WithMetadata("subsampling_factor", "4").Write();
         using var model = OpenModel(folder);
 
         Assert.Equal(128, model.Features);
@@ -147,16 +136,16 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void The_subsampling_factor_sets_the_frame_duration_of_words()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel().WithMetadata("subsampling_factor", "4"));
+        using var folder = new ScriptedTdtModel().WithMetadata("subsampling_factor", "4").Write();
         using var engine = Load(folder);
 
-        AssertWords([("hello", 0.04, 0.12), ("world", 0.24, 0.44)], engine.Transcribe(OneSecond()));
+        TimedAssert.Words([("hello", 0.04, 0.12), ("world", 0.24, 0.44)], engine.Transcribe(OneSecond()));
     }
 
     [Fact]
     public void The_prediction_network_size_comes_from_the_decoder_when_the_metadata_lacks_it()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel().WithoutMetadata("pred_rnn_layers").WithoutMetadata("pred_hidden"));
+        using var folder = new ScriptedTdtModel().WithoutMetadata("pred_rnn_layers").WithoutMetadata("pred_hidden").Write();
         using var model = OpenModel(folder);
 
         Assert.Equal((ScriptedTdtModel.Layers, ScriptedTdtModel.Hidden), (model.PredictionLayers, model.PredictionHidden));
@@ -165,7 +154,7 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void The_feature_count_comes_from_feat_dim_when_the_axis_is_dynamic()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel { Features = "F" }.WithMetadata("feat_dim", "128"));
+        using var folder = new ScriptedTdtModel { Features = "F" }.WithMetadata("feat_dim", "128").Write();
         using var model = OpenModel(folder);
 
         Assert.Equal(128, model.Features);
@@ -174,7 +163,7 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void Sessions_are_made_by_the_factory_with_their_roles()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel());
+        using var folder = new ScriptedTdtModel().Write();
         var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
 
         using var engine = Load(folder, sessions);
@@ -191,23 +180,15 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void Asr_engines_builds_nemo_tdt_from_an_installed_model()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel());
-        var entry = new ModelEntry(
+        using var folder = new ScriptedTdtModel().Write();
+        var installed = InstalledModels.FromFiles(
             "scripted-tdt",
             "asr",
             "nemo-tdt",
-            "scripted-tdt",
-            License: null,
-            Source: null,
-            Aliases: [],
-            Files: []);
-        var installed = new InstalledModel(entry, folder.Path, new Dictionary<string, string>
-        {
-            ["encoder"] = folder.EncoderPath,
-            ["decoder"] = folder.DecoderPath,
-            ["joiner"] = folder.JoinerPath,
-            ["tokens"] = folder.TokensPath,
-        });
+            ("encoder", folder.EncoderPath),
+            ("decoder", folder.DecoderPath),
+            ("joiner", folder.JoinerPath),
+            ("tokens", folder.TokensPath));
 
         using var engine = AsrEngines.Create(installed, new OnnxSessionFactory(DeviceOptions.Cpu));
 
@@ -219,7 +200,7 @@ public sealed class NemoTdtEngineTests
     [Fact]
     public void Options_that_cannot_chunk_are_rejected_before_anything_is_opened()
     {
-        using var folder = new TdtModelFolder(new ScriptedTdtModel());
+        using var folder = new ScriptedTdtModel().Write();
         var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
 
         Assert.Throws<ArgumentException>(() => Load(folder, sessions, new NemoTdtOptions { MaxWindowSeconds = 10, ChunkOverlapSeconds = 10 }));
@@ -227,7 +208,7 @@ public sealed class NemoTdtEngineTests
         Assert.Empty(sessions.Sessions);
     }
 
-    internal static NemoTdtModel OpenModel(TdtModelFolder folder)
+    internal static NemoTdtModel OpenModel(ModelFolder folder)
     {
         var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
         return new NemoTdtModel(

@@ -1,7 +1,6 @@
-using Muesli.Audio;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Models;
-using Muesli.TestWorld;
+using Muesli.Inference.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Muesli.Inference.Tests.Tdt;
@@ -11,30 +10,16 @@ public sealed class ParakeetTdtRealModelTests(ITestOutputHelper output)
 {
     private const string ModelId = "parakeet-tdt-0.6b-v3-int8";
 
-    // spec/models.md: the reference transcript of jfk.wav.
-    private const string JfkReference =
-        "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.";
-
-    [InstalledModelFact(ModelId)]
+    [RealModelFact(ModelId)]
     public void Parakeet_v3_transcribes_jfk_within_fifteen_percent_wer()
     {
-        var catalog = ModelCatalog.Open(Environment.GetEnvironmentVariable(ModelCatalog.EnvironmentVariable)!);
-        using var engine = AsrEngines.Create(catalog.Resolve(ModelKinds.Asr, ModelId), new OnnxSessionFactory(DeviceOptions.Cpu));
-        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/jfk.wav"));
+        using var engine = AsrEngines.Create(RealModels.Resolve(ModelKinds.Asr, ModelId), new OnnxSessionFactory(DeviceOptions.Cpu));
 
-        var words = engine.Transcribe(samples);
-
-        var transcript = string.Join(' ', words.Select(w => w.Text));
-        var wer = Scoring.WordErrorRate(JfkReference, transcript);
-        output.WriteLine($"{ModelId}: \"{transcript}\" (WER {wer:P1})");
-        foreach (var word in words)
-        {
-            output.WriteLine($"  {word.Start,6:F2} {word.End,6:F2} {word.Text}");
-        }
+        var (words, transcript, wer, seconds) = PublicAudio.TranscribeJfk(engine, output);
 
         Assert.True(wer <= 0.15, $"WER {wer:P1}: \"{transcript}\"");
         Assert.All(words, w => Assert.InRange(w.Start, 0, w.End));
-        Assert.All(words, w => Assert.InRange(w.End, w.Start, (double)samples.Length / 16000 + 0.08));
+        Assert.All(words, w => Assert.InRange(w.End, w.Start, seconds + 0.08));
         Assert.True(words.Zip(words.Skip(1)).All(p => p.First.Start <= p.Second.Start), "words are in time order");
     }
 }

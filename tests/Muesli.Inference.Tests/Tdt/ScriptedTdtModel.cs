@@ -1,4 +1,5 @@
 using Muesli.Inference.Tests.ModelBuilding;
+using Muesli.Inference.Tests.Support;
 using Onnx;
 
 namespace Muesli.Inference.Tests.Tdt;
@@ -79,6 +80,17 @@ internal sealed record ScriptedTdtModel
         var metadata = new Dictionary<string, string>(Metadata);
         metadata.Remove(key);
         return this with { Metadata = metadata };
+    }
+
+    /// <summary>A temporary folder with the encoder, decoder, joiner and tokens, deleted on dispose.</summary>
+    public ModelFolder Write(IEnumerable<string>? tokens = null)
+    {
+        var folder = new ModelFolder();
+        Encoder().WriteTo(folder.EncoderPath);
+        Decoder().WriteTo(folder.DecoderPath);
+        Joiner().WriteTo(folder.JoinerPath);
+        File.WriteAllLines(folder.TokensPath, tokens ?? Tokens);
+        return folder;
     }
 
     public OnnxGraph Encoder()

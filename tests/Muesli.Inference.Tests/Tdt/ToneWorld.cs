@@ -3,6 +3,7 @@ using Muesli.Core.Transcripts;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Asr.Tdt;
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 
 namespace Muesli.Inference.Tests.Tdt;
@@ -10,16 +11,9 @@ namespace Muesli.Inference.Tests.Tdt;
 /// <summary>A stand-in models folder (deleted on dispose), tone meetings as 16 kHz floats, and word matching against the truth.</summary>
 internal sealed class ToneWorld : IDisposable
 {
-    public ToneWorld()
-    {
-        Directory = Path.Combine(Path.GetTempPath(), $"muesli-tone-{Guid.NewGuid():N}");
-        StandInModels.WriteModelsFolder(Directory);
-        Catalog = ModelCatalog.Open(Directory);
-    }
+    private readonly StandInModelsFolder standIns = new();
 
-    public string Directory { get; }
-
-    public ModelCatalog Catalog { get; }
+    public ModelCatalog Catalog => standIns.Catalog;
 
     public IAsrEngine Asr(string? id = null)
         => AsrEngines.Create(Catalog.Resolve(ModelKinds.Asr, id), new OnnxSessionFactory(DeviceOptions.Cpu));
@@ -67,5 +61,5 @@ internal sealed class ToneWorld : IDisposable
         return matched;
     }
 
-    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+    public void Dispose() => standIns.Dispose();
 }

@@ -1,6 +1,6 @@
 using Muesli.Core;
 using Muesli.Inference.Asr;
-using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using Muesli.TestWorld;
 using Xunit;
 
@@ -9,23 +9,19 @@ namespace Muesli.Inference.Tests.ToneWorld;
 /// <summary>The stand-in models folder, run by the product's own NeMo CTC engine.</summary>
 public sealed class ToneCtcEngineTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("tone-engine-").FullName;
+    private readonly StandInModelsFolder standIns = new();
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => standIns.Dispose();
 
     [Fact]
     public void The_nemo_ctc_engine_transcribes_a_meeting_with_the_stand_in_folder()
     {
-        StandInModels.WriteModelsFolder(folder);
-        var directory = Path.Combine(folder, "tone-ctc");
-        var entry = new ModelEntry(
-            StandInModels.CtcId, "asr", "nemo-ctc", "tone-ctc", null, null, [],
-            [new ModelFile("model", "model.onnx", null, null, null), new ModelFile("tokens", "tokens.txt", null, null, null)]);
-        var installed = new InstalledModel(entry, directory, new Dictionary<string, string>
-        {
-            ["model"] = Path.Combine(directory, "model.onnx"),
-            ["tokens"] = Path.Combine(directory, "tokens.txt"),
-        });
+        var installed = InstalledModels.FromFiles(
+            StandInModels.CtcId,
+            "asr",
+            "nemo-ctc",
+            ("model", Path.Combine(standIns.Path, "tone-ctc", "model.onnx")),
+            ("tokens", Path.Combine(standIns.Path, "tone-ctc", "tokens.txt")));
         var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 180, Speakers = 2, Seed = 23, OverlapRatio = 0.1 });
         using var engine = AsrEngines.Create(installed, new OnnxSessionFactory(DeviceOptions.Cpu));
 

@@ -1,8 +1,8 @@
 using Muesli.Audio;
 using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Asr;
+using Muesli.Inference.Tests.Support;
 using Muesli.Inference.Vad;
-using Muesli.TestWorld;
 using Onnx;
 using Xunit.Abstractions;
 
@@ -20,8 +20,8 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void Detected_speech_agrees_with_the_reference_turns_of_the_pyannote_sample()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/pyannote-sample/sample.wav"));
-        var reference = Rttm.Parse(File.ReadAllText(SharedFiles.Path("testdata/pyannote-sample/sample.rttm")));
+        var samples = PublicAudio.PyannoteSample();
+        var reference = PublicAudio.PyannoteSampleTurns();
         using var vad = RealModel();
 
         var regions = vad.Detect(samples);
@@ -41,7 +41,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void Silence_has_no_speech()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/pyannote-debug/empty.wav"));
+        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/pyannote-debug/empty.wav"));
         using var vad = RealModel();
 
         Assert.Empty(vad.Detect(samples));
@@ -51,7 +51,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void The_silero_test_recording_has_speech()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/silero-test.wav"));
+        var samples = AudioFile.Read16kMono(SharedFiles.PathOf("testdata/silero-test.wav"));
         using var vad = RealModel();
 
         var regions = vad.Detect(samples);
@@ -75,7 +75,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     [Fact]
     public void The_recurrent_state_carries_from_chunk_to_chunk_and_each_call_starts_afresh()
     {
-        var samples = AudioFile.Read16kMono(SharedFiles.Path("testdata/pyannote-sample/sample.wav"));
+        var samples = PublicAudio.PyannoteSample();
         using var vad = RealModel();
 
         var whole = vad.Probabilities(samples);
@@ -199,9 +199,5 @@ public sealed class SileroVadTests(ITestOutputHelper output)
     }
 
     private static InstalledModel Installed(string family)
-    {
-        var file = new ModelFile("model", "silero_vad.onnx", null, null, null);
-        var entry = new ModelEntry("silero-vad-v5", "vad", family, "silero-vad-v5", "MIT", null, [], [file]);
-        return new InstalledModel(entry, Path.GetDirectoryName(SharedFiles.SileroModel)!, new Dictionary<string, string> { ["model"] = SharedFiles.SileroModel });
-    }
+        => InstalledModels.FromFiles("silero-vad-v5", "vad", family, ("model", SharedFiles.SileroModel));
 }

@@ -1,3 +1,4 @@
+using Muesli.Inference.Tests.Support;
 using Muesli.Inference.Vad;
 
 namespace Muesli.Inference.Tests.Vad;
@@ -16,23 +17,13 @@ public sealed class SpeechRegionsTests
     private static IReadOnlyList<SpeechRegion> Find(float[] probabilities, SileroVadOptions? options = null, long? samples = null) =>
         SpeechRegions.Find(probabilities, Frame, samples ?? ((long)probabilities.Length * Frame), Rate, options ?? SileroVadOptions.Default);
 
-    private static void AssertRegions(IReadOnlyList<SpeechRegion> actual, params (double Start, double End)[] expected)
-    {
-        Assert.Equal(expected.Length, actual.Count);
-        foreach (var (e, a) in expected.Zip(actual))
-        {
-            Assert.Equal(e.Start, a.Start, 1e-9);
-            Assert.Equal(e.End, a.End, 1e-9);
-        }
-    }
-
     [Fact]
     public void Frames_between_the_two_thresholds_keep_speech_going()
     {
         // 0.4 lies between the negative threshold 0.35 and the threshold 0.5.
         var p = Probabilities((0.1f, 5), (0.6f, 10), (0.4f, 10), (0.6f, 10), (0.1f, 20));
 
-        AssertRegions(Find(p), ((5 * FrameSeconds) - Pad, (35 * FrameSeconds) + Pad));
+        TimedAssert.Regions([((5 * FrameSeconds) - Pad, (35 * FrameSeconds) + Pad)], Find(p));
     }
 
     [Fact]
@@ -42,10 +33,9 @@ public sealed class SpeechRegionsTests
 
         var regions = Find(p, new SileroVadOptions { NegativeThreshold = 0.45f });
 
-        AssertRegions(
-            regions,
-            ((5 * FrameSeconds) - Pad, (15 * FrameSeconds) + Pad),
-            ((25 * FrameSeconds) - Pad, (35 * FrameSeconds) + Pad));
+        TimedAssert.Regions(
+            [((5 * FrameSeconds) - Pad, (15 * FrameSeconds) + Pad), ((25 * FrameSeconds) - Pad, (35 * FrameSeconds) + Pad)],
+            regions);
     }
 
     [Fact]
@@ -64,11 +54,10 @@ public sealed class SpeechRegionsTests
         var shortDip = Probabilities((0.9f, 20), (0.1f, framesToClose - 1), (0.9f, 20), (0.0f, 20));
         var longDip = Probabilities((0.9f, 20), (0.1f, framesToClose), (0.9f, 20), (0.0f, 20));
 
-        AssertRegions(Find(shortDip), (0, ((40 + framesToClose - 1) * FrameSeconds) + Pad));
-        AssertRegions(
-            Find(longDip),
-            (0, (20 * FrameSeconds) + Pad),
-            (((20 + framesToClose) * FrameSeconds) - Pad, ((40 + framesToClose) * FrameSeconds) + Pad));
+        TimedAssert.Regions([(0, ((40 + framesToClose - 1) * FrameSeconds) + Pad)], Find(shortDip));
+        TimedAssert.Regions(
+            [(0, (20 * FrameSeconds) + Pad), (((20 + framesToClose) * FrameSeconds) - Pad, ((40 + framesToClose) * FrameSeconds) + Pad)],
+            Find(longDip));
     }
 
     [Fact]
@@ -80,7 +69,7 @@ public sealed class SpeechRegionsTests
         var enough = Probabilities((0f, 10), (0.9f, longEnough), (0f, 30));
 
         Assert.Empty(Find(tooShort));
-        AssertRegions(Find(enough), ((10 * FrameSeconds) - Pad, ((10 + longEnough) * FrameSeconds) + Pad));
+        TimedAssert.Regions([((10 * FrameSeconds) - Pad, ((10 + longEnough) * FrameSeconds) + Pad)], Find(enough));
     }
 
     [Fact]
@@ -89,7 +78,7 @@ public sealed class SpeechRegionsTests
         var p = Probabilities((0f, 10), (0.9f, 20));
         var samples = (30L * Frame) - 100;
 
-        AssertRegions(Find(p, samples: samples), ((10 * FrameSeconds) - Pad, samples / (double)Rate));
+        TimedAssert.Regions([((10 * FrameSeconds) - Pad, samples / (double)Rate)], Find(p, samples: samples));
     }
 
     [Fact]
@@ -97,7 +86,7 @@ public sealed class SpeechRegionsTests
     {
         var p = Probabilities((0.9f, 20), (0f, 10));
 
-        AssertRegions(Find(p, new SileroVadOptions { SpeechPadSeconds = 1 }), (0, 30 * FrameSeconds));
+        TimedAssert.Regions([(0, 30 * FrameSeconds)], Find(p, new SileroVadOptions { SpeechPadSeconds = 1 }));
     }
 
     [Fact]
@@ -108,10 +97,9 @@ public sealed class SpeechRegionsTests
 
         // The first silent frame closes speech at once; the 3-frame gap (96 ms) is under two 100 ms pads.
         var halfGap = 3 * Frame / 2 / (double)Rate;
-        AssertRegions(
-            Find(p, options),
-            ((20 * FrameSeconds) - 0.1, (40 * FrameSeconds) + halfGap),
-            ((43 * FrameSeconds) - halfGap, (63 * FrameSeconds) + 0.1));
+        TimedAssert.Regions(
+            [((20 * FrameSeconds) - 0.1, (40 * FrameSeconds) + halfGap), ((43 * FrameSeconds) - halfGap, (63 * FrameSeconds) + 0.1)],
+            Find(p, options));
     }
 
     [Fact]
@@ -120,10 +108,9 @@ public sealed class SpeechRegionsTests
         var options = new SileroVadOptions { MinSilenceSeconds = 0, SpeechPadSeconds = 0.1 };
         var p = Probabilities((0f, 20), (0.9f, 20), (0f, 10), (0.9f, 20), (0f, 20));
 
-        AssertRegions(
-            Find(p, options),
-            ((20 * FrameSeconds) - 0.1, (40 * FrameSeconds) + 0.1),
-            ((50 * FrameSeconds) - 0.1, (70 * FrameSeconds) + 0.1));
+        TimedAssert.Regions(
+            [((20 * FrameSeconds) - 0.1, (40 * FrameSeconds) + 0.1), ((50 * FrameSeconds) - 0.1, (70 * FrameSeconds) + 0.1)],
+            Find(p, options));
     }
 
     [Fact]

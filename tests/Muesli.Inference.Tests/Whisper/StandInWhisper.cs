@@ -1,6 +1,7 @@
 using System.Globalization;
 using Muesli.Inference.Asr.Whisper;
 using Muesli.Inference.Tests.ModelBuilding;
+using Muesli.Inference.Tests.Support;
 using Onnx;
 using static Muesli.Inference.Tests.Whisper.TestVocabulary;
 
@@ -140,9 +141,9 @@ internal sealed record StandInWhisper
             .Output(WhisperModel.SelfValueOutput, F, layers, "n_audio", TextContext, TextState);
     }
 
-    public WhisperFolder Write(IEnumerable<string>? tokens = null)
+    public ModelFolder Write(IEnumerable<string>? tokens = null)
     {
-        var folder = new WhisperFolder();
+        var folder = new ModelFolder();
         Encoder().WriteTo(folder.EncoderPath);
         Decoder().WriteTo(folder.DecoderPath);
         File.WriteAllLines(folder.TokensPath, tokens ?? TokenLines());

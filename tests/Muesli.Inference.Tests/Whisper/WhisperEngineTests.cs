@@ -1,8 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
-using Muesli.Core.Transcripts;
 using Muesli.Inference.Asr;
 using Muesli.Inference.Asr.Whisper;
 using Muesli.Inference.Models;
+using Muesli.Inference.Tests.Support;
 using static Muesli.Inference.Tests.Whisper.TestVocabulary;
 
 namespace Muesli.Inference.Tests.Whisper;
@@ -11,7 +11,7 @@ public sealed class WhisperEngineTests
 {
     private const int Rate = 16000;
 
-    private static WhisperEngine Load(WhisperFolder folder, WhisperOptions? options = null, OnnxSessionFactory? sessions = null)
+    private static WhisperEngine Load(ModelFolder folder, WhisperOptions? options = null, OnnxSessionFactory? sessions = null)
         => WhisperEngine.Load("tone-whisper", folder.EncoderPath, folder.DecoderPath, folder.TokensPath, sessions ?? new OnnxSessionFactory(DeviceOptions.Cpu), options);
 
     /// <summary>The stand-in's script on the clock: each segment's words share its span by their length.</summary>
@@ -25,17 +25,6 @@ public sealed class WhisperEngineTests
         ("ça", offset + 2.5, offset + 3),
     ];
 
-    private static void AssertWords(IEnumerable<(string Text, double Start, double End)> expected, IReadOnlyList<Word> actual)
-    {
-        var wanted = expected.ToList();
-        Assert.Equal(wanted.Select(w => w.Text), actual.Select(w => w.Text));
-        foreach (var (e, a) in wanted.Zip(actual))
-        {
-            Assert.Equal(e.Start, a.Start, 1e-9);
-            Assert.Equal(e.End, a.End, 1e-9);
-        }
-    }
-
     [Fact]
     public void Speech_is_transcribed_into_timed_words_through_encoder_decoder_and_caches()
     {
@@ -44,7 +33,7 @@ public sealed class WhisperEngineTests
 
         var words = engine.Transcribe(Signals.Speechlike(10 * Rate, seed: 1));
 
-        AssertWords(JfkWords(0), words);
+        TimedAssert.Words(JfkWords(0), words);
         Assert.Equal("tone-whisper", engine.Name);
     }
 
@@ -87,7 +76,7 @@ public sealed class WhisperEngineTests
 
         var words = engine.Transcribe(Signals.Speechlike(70 * Rate, seed: 3));
 
-        AssertWords(JfkWords(0).Concat(JfkWords(30)).Concat(JfkWords(60)), words);
+        TimedAssert.Words(JfkWords(0).Concat(JfkWords(30)).Concat(JfkWords(60)), words);
     }
 
     [Fact]
@@ -99,7 +88,7 @@ public sealed class WhisperEngineTests
 
         var words = engine.Transcribe(Signals.Speechlike(3 * Rate, seed: 4));
 
-        AssertWords([("And", 0, 1), ("And", 1, 2), ("And", 2, 3)], words);
+        TimedAssert.Words([("And", 0, 1), ("And", 1, 2), ("And", 2, 3)], words);
     }
 
     [Fact]
@@ -109,8 +98,8 @@ public sealed class WhisperEngineTests
         using var detecting = Load(folder);
         using var german = Load(folder, new WhisperOptions { Language = "de" });
 
-        AssertWords(JfkWords(0), detecting.Transcribe(Signals.Speechlike(5 * Rate, seed: 5)));
-        AssertWords(JfkWords(0), german.Transcribe(Signals.Speechlike(5 * Rate, seed: 5)));
+        TimedAssert.Words(JfkWords(0), detecting.Transcribe(Signals.Speechlike(5 * Rate, seed: 5)));
+        TimedAssert.Words(JfkWords(0), german.Transcribe(Signals.Speechlike(5 * Rate, seed: 5)));
     }
 
     [Fact]
@@ -129,7 +118,7 @@ public sealed class WhisperEngineTests
         using var folder = new StandInWhisper().Write();
         using var engine = Load(folder, new WhisperOptions { Language = "xx" });
 
-        AssertWords(JfkWords(0), engine.Transcribe(Signals.Speechlike(5 * Rate, seed: 6)));
+        TimedAssert.Words(JfkWords(0), engine.Transcribe(Signals.Speechlike(5 * Rate, seed: 6)));
     }
 
     [Fact]
@@ -205,31 +194,18 @@ public sealed class WhisperEngineTests
     public void Asr_engines_builds_whisper_from_an_installed_model()
     {
         using var folder = new StandInWhisper().Write();
-        var entry = new ModelEntry(
+        var installed = InstalledModels.FromFiles(
             "tone-whisper",
             ModelKinds.Asr,
             WhisperEngine.Family,
-            "tone-whisper",
-            License: null,
-            Source: null,
-            Aliases: [],
-            Files:
-            [
-                new ModelFile("encoder", "encoder.onnx", null, null, null),
-                new ModelFile("decoder", "decoder.onnx", null, null, null),
-                new ModelFile("tokens", "tokens.txt", null, null, null),
-            ]);
-        var installed = new InstalledModel(entry, folder.Path, new Dictionary<string, string>
-        {
-            ["encoder"] = folder.EncoderPath,
-            ["decoder"] = folder.DecoderPath,
-            ["tokens"] = folder.TokensPath,
-        });
+            ("encoder", folder.EncoderPath),
+            ("decoder", folder.DecoderPath),
+            ("tokens", folder.TokensPath));
 
         using var engine = AsrEngines.Create(installed, new OnnxSessionFactory(DeviceOptions.Cpu));
 
         Assert.IsType<WhisperEngine>(engine);
-        AssertWords(JfkWords(0), engine.Transcribe(Signals.Speechlike(4 * Rate, seed: 7)));
+        TimedAssert.Words(JfkWords(0), engine.Transcribe(Signals.Speechlike(4 * Rate, seed: 7)));
         Assert.Contains(WhisperEngine.Family, AsrEngines.SupportedFamilies);
     }
 

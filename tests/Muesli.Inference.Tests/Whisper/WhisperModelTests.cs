@@ -1,4 +1,5 @@
 using Muesli.Inference.Asr.Whisper;
+using Muesli.Inference.Tests.Support;
 using Onnx;
 using static Muesli.Inference.Tests.Whisper.TestVocabulary;
 
@@ -6,7 +7,7 @@ namespace Muesli.Inference.Tests.Whisper;
 
 public sealed class WhisperModelTests
 {
-    private static WhisperModel Load(WhisperFolder folder)
+    private static WhisperModel Load(ModelFolder folder)
     {
         var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
         var tokens = WhisperTokens.Load(folder.TokensPath);

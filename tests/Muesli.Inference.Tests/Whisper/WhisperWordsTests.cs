@@ -1,26 +1,17 @@
 using Muesli.Inference.Asr.Whisper;
+using Muesli.Inference.Tests.Support;
 
 namespace Muesli.Inference.Tests.Whisper;
 
 public sealed class WhisperWordsTests
 {
-    private static void AssertWords((string Text, double Start, double End)[] expected, IReadOnlyList<Muesli.Core.Transcripts.Word> actual)
-    {
-        Assert.Equal(expected.Select(w => w.Text), actual.Select(w => w.Text));
-        foreach (var (e, a) in expected.Zip(actual))
-        {
-            Assert.Equal(e.Start, a.Start, 1e-9);
-            Assert.Equal(e.End, a.End, 1e-9);
-        }
-    }
-
     [Fact]
     public void The_segment_is_shared_in_proportion_to_word_length()
     {
         // Lengths 3, 3 and 2 of 8 characters over 2 s starting at 10 s.
         var words = WhisperWords.Split(" And so, my", 10, 12);
 
-        AssertWords([("And", 10, 10 + (2.0 * 3 / 8)), ("so,", 10 + (2.0 * 3 / 8), 10 + (2.0 * 6 / 8)), ("my", 10 + (2.0 * 6 / 8), 12)], words);
+        TimedAssert.Words([("And", 10, 10 + (2.0 * 3 / 8)), ("so,", 10 + (2.0 * 3 / 8), 10 + (2.0 * 6 / 8)), ("my", 10 + (2.0 * 6 / 8), 12)], words);
     }
 
     [Fact]
@@ -29,7 +20,7 @@ public sealed class WhisperWordsTests
         // "𝄞" is two UTF-16 units but one character, as "a" is.
         var words = WhisperWords.Split("𝄞 a", 0, 1);
 
-        AssertWords([("𝄞", 0, 0.5), ("a", 0.5, 1)], words);
+        TimedAssert.Words([("𝄞", 0, 0.5), ("a", 0.5, 1)], words);
     }
 
     [Fact]
@@ -37,7 +28,7 @@ public sealed class WhisperWordsTests
     {
         var words = WhisperWords.Split("\tone\n two  ", 0, 6);
 
-        AssertWords([("one", 0, 3), ("two", 3, 6)], words);
+        TimedAssert.Words([("one", 0, 3), ("two", 3, 6)], words);
     }
 
     [Fact]
@@ -50,7 +41,7 @@ public sealed class WhisperWordsTests
     [Fact]
     public void A_zero_length_segment_gives_its_words_its_instant()
     {
-        AssertWords([("a", 3, 3), ("b", 3, 3)], WhisperWords.Split("a b", 3, 3));
+        TimedAssert.Words([("a", 3, 3), ("b", 3, 3)], WhisperWords.Split("a b", 3, 3));
     }
 
     [Fact]

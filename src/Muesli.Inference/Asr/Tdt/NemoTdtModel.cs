@@ -12,8 +12,8 @@ namespace Muesli.Inference.Asr.Tdt;
 /// </summary>
 public sealed class NemoTdtModel : IDisposable
 {
-    public const string FeaturesInput = "audio_signal";
-    public const string LengthInput = "length";
+    public const string FeaturesInput = NemoEncoderSignature.FeaturesInput;
+    public const string LengthInput = NemoEncoderSignature.LengthInput;
     public const string EncoderOutput = "outputs";
     public const string EncodedLengthsOutput = "encoded_lengths";
     public const string TargetsInput = "targets";
@@ -22,7 +22,7 @@ public sealed class NemoTdtModel : IDisposable
     public const string JoinerEncoderInput = "encoder_outputs";
     public const string JoinerDecoderInput = "decoder_outputs";
     public const string JoinerOutput = "outputs";
-    public const int DefaultSubsamplingFactor = 8;
+    public const int DefaultSubsamplingFactor = NemoEncoderSignature.DefaultSubsamplingFactor;
 
     private readonly InferenceSession encoder;
     private readonly InferenceSession decoder;
@@ -58,19 +58,19 @@ public sealed class NemoTdtModel : IDisposable
                     $"{tokens.Source}: the blank '{TokenTable.BlankPiece}' has id {BlankId}, a TDT model's blank is the last id ({Tokens - 1})");
             }
 
-            var encoding = new ModelSignature(encoder, encoderSource);
-            Features = ReadFeatureCount(encoding);
+            var encoding = new OnnxSignature(encoder, encoderSource);
+            Features = NemoEncoderSignature.Features(encoding);
             encoding.Input(LengthInput, TensorElementType.Int64, "i64 [N]", rank: 1);
             var encoderOutput = encoding.Output(EncoderOutput, TensorElementType.Float, "f32 [N, D, T']", rank: 3);
             encoding.Output(EncodedLengthsOutput, TensorElementType.Int64, "i64 [N]", rank: 1);
-            CheckVocabularySize(encoding);
-            SubsamplingFactor = encoding.PositiveMetadata("subsampling_factor") ?? DefaultSubsamplingFactor;
-            NormalizePerFeature = ReadNormalization(encoding);
+            NemoEncoderSignature.CheckVocabularySize(encoding, tokens);
+            SubsamplingFactor = NemoEncoderSignature.SubsamplingFactor(encoding);
+            NormalizePerFeature = NemoEncoderSignature.NormalizePerFeature(encoding);
 
-            var prediction = new ModelSignature(decoder, decoderSource);
+            var prediction = new OnnxSignature(decoder, decoderSource);
             (PredictionLayers, PredictionHidden, DecoderStateInputs, DecoderStateOutputs) = ReadPredictionNetwork(encoding, prediction);
 
-            var joining = new ModelSignature(joiner, joinerSource);
+            var joining = new OnnxSignature(joiner, joinerSource);
             EncoderDimension = ReadEncoderDimension(encoderOutput, joining);
             var joinerPrediction = joining.Input(JoinerDecoderInput, TensorElementType.Float, "f32 [N, H, 1]", rank: 3);
             joining.Axis(joinerPrediction, "input", JoinerDecoderInput, 1, "prediction channels (pred_hidden)", PredictionHidden);
@@ -189,58 +189,13 @@ public sealed class NemoTdtModel : IDisposable
         return values;
     }
 
-    private static int ReadFeatureCount(ModelSignature encoding)
-    {
-        var input = encoding.Input(FeaturesInput, TensorElementType.Float, "f32 [N, F, T]", rank: 3);
-        var declared = encoding.PositiveMetadata("feat_dim");
-        var fromShape = input.Dimensions[1];
-        if (fromShape > 0)
-        {
-            if (declared is { } featDim && featDim != fromShape)
-            {
-                throw new InvalidDataException($"{encoding.Source}: input '{FeaturesInput}' has {fromShape} features, its metadata feat_dim says {featDim}");
-            }
-
-            return fromShape;
-        }
-
-        return declared ?? throw new InvalidDataException(
-            $"{encoding.Source}: input '{FeaturesInput}' has a dynamic feature axis and no 'feat_dim' metadata, so the front end cannot know how many mel bins to make");
-    }
-
-    // sherpa-onnx writes the decoder's vocab_size, which leaves the blank out; other exports count it.
-    private void CheckVocabularySize(ModelSignature encoding)
-    {
-        if (encoding.PositiveMetadata("vocab_size") is { } vocabulary && vocabulary != Tokens && vocabulary != Tokens - 1)
-        {
-            throw new InvalidDataException(
-                $"{encoding.Source}: metadata vocab_size is {vocabulary}, {tokensSource} has {Tokens} tokens (the blank included)");
-        }
-    }
-
-    private static bool ReadNormalization(ModelSignature encoding)
-    {
-        if (!encoding.Metadata.TryGetValue("normalize_type", out var type))
-        {
-            return true;
-        }
-
-        return type.Trim() switch
-        {
-            "per_feature" => true,
-            "" or "NA" or "None" => false,
-            var other => throw new InvalidDataException(
-                $"{encoding.Source}: metadata normalize_type '{other}' is not supported (supported: per_feature, or empty for none)"),
-        };
-    }
-
     /// <summary>
     /// The decoder's signature; its layers and width from the metadata, checked against the decoder's fixed axes (or
     /// read from them). The export names the LSTM states automatically, so they are bound by position: inputs 2 and 3,
     /// outputs 2 and 3.
     /// </summary>
     private static (int Layers, int Hidden, string[] StateInputs, string[] StateOutputs) ReadPredictionNetwork(
-        ModelSignature encoding, ModelSignature prediction)
+        OnnxSignature encoding, OnnxSignature prediction)
     {
         var targets = prediction.Input(TargetsInput, TensorElementType.Int32, "i32 [N, 1]", rank: 2);
         prediction.Axis(targets, "input", TargetsInput, 1, "targets per step", 1);
@@ -274,7 +229,7 @@ public sealed class NemoTdtModel : IDisposable
 
     private static int? FixedOrNull(long dimension) => dimension > 0 ? (int)dimension : null;
 
-    private int ReadEncoderDimension(NodeMetadata encoderOutput, ModelSignature joining)
+    private int ReadEncoderDimension(NodeMetadata encoderOutput, OnnxSignature joining)
     {
         var input = joining.Input(JoinerEncoderInput, TensorElementType.Float, "f32 [N, D, 1]", rank: 3);
         var fromEncoder = FixedOrNull(encoderOutput.Dimensions[1]);

@@ -50,8 +50,8 @@ public static class TdtGreedyDecoder
                     $"the joiner gave {scores.Length} scores at frame {t}, expected {tokens} tokens + {durations.Count} durations");
             }
 
-            var token = ArgMax(scores[..tokens]);
-            var skip = durations[ArgMax(scores[tokens..])];
+            var token = Scores.ArgMax(scores[..tokens]);
+            var skip = durations[Scores.ArgMax(scores[tokens..])];
             if (token != blankId)
             {
                 emitted.Add(new TimedToken(token, t, Math.Min(frames - 1, t + Math.Max(skip, 1) - 1)));
@@ -72,20 +72,5 @@ public static class TdtGreedyDecoder
         }
 
         return emitted;
-    }
-
-    // The first maximum wins a tie.
-    private static int ArgMax(ReadOnlySpan<float> scores)
-    {
-        var best = 0;
-        for (var i = 1; i < scores.Length; i++)
-        {
-            if (scores[i] > scores[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

@@ -58,7 +58,7 @@ public static class WhisperGreedyDecoder
         var promptLogits = Rows(decoder.Run([.. prompt], 0), prompt.Count, vocabulary);
         // No speech is judged on the logits at sot, before any filter.
         double? noSpeech = vocabulary.NoSpeech is { } noSpeechToken
-            ? Math.Exp(promptLogits[noSpeechToken] - WhisperLogitRules.LogSumExp(promptLogits[..size]))
+            ? Math.Exp(promptLogits[noSpeechToken] - Scores.LogSumExp(promptLogits[..size]))
             : null;
 
         var step = promptLogits[^size..].ToArray();
@@ -68,7 +68,7 @@ public static class WhisperGreedyDecoder
         while (true)
         {
             WhisperLogitRules.Apply(step, sampled, vocabulary);
-            var best = ArgMax(step);
+            var best = Scores.ArgMax(step);
             if (float.IsNegativeInfinity(step[best]))
             {
                 // The rules left nothing to say.
@@ -76,7 +76,7 @@ public static class WhisperGreedyDecoder
                 break;
             }
 
-            sumLogProbability += step[best] - WhisperLogitRules.LogSumExp(step);
+            sumLogProbability += step[best] - Scores.LogSumExp(step);
             if (best == vocabulary.EndOfText)
             {
                 endOfText = true;
@@ -104,20 +104,5 @@ public static class WhisperGreedyDecoder
         }
 
         return logits;
-    }
-
-    // The first maximum wins a tie.
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        var best = 0;
-        for (var i = 1; i < row.Length; i++)
-        {
-            if (row[i] > row[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

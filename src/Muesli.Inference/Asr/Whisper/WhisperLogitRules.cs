@@ -38,7 +38,7 @@ public static class WhisperLogitRules
 
         // When all timestamps together are likelier than any single text token, say the time (both sides share the
         // softmax's normaliser, so raw logits compare as log-probabilities do).
-        if (LogSumExp(timestamps) > Max(logits[..timestampBegin]))
+        if (Scores.LogSumExp(timestamps) > Scores.Max(logits[..timestampBegin]))
         {
             logits[..timestampBegin].Fill(float.NegativeInfinity);
         }
@@ -74,34 +74,5 @@ public static class WhisperLogitRules
             var lowest = lastWasTimestamp && !penultimateWasTimestamp ? lastTimestamp : lastTimestamp + 1;
             logits[timestampBegin..Math.Min(lowest, logits.Length)].Fill(float.NegativeInfinity);
         }
-    }
-
-    /// <summary>log Σ exp(x), −∞ for an empty or all −∞ span.</summary>
-    public static double LogSumExp(ReadOnlySpan<float> values)
-    {
-        var max = Max(values);
-        if (double.IsNegativeInfinity(max))
-        {
-            return double.NegativeInfinity;
-        }
-
-        var sum = 0.0;
-        foreach (var v in values)
-        {
-            sum += Math.Exp(v - max);
-        }
-
-        return max + Math.Log(sum);
-    }
-
-    private static double Max(ReadOnlySpan<float> values)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var v in values)
-        {
-            max = Math.Max(max, v);
-        }
-
-        return max;
     }
 }

@@ -46,14 +46,15 @@ public sealed class WhisperModel : IDisposable
         DecoderSource = decoderSource;
         try
         {
-            var metadata = new Metadata(encoderSource, encoder.ModelMetadata.CustomMetadataMap);
+            var encoding = new OnnxSignature(encoder, encoderSource);
+            var metadata = new Metadata(encoding);
             TextLayers = metadata.Positive("n_text_layer");
             TextContext = metadata.Positive("n_text_ctx");
             TextState = metadata.Positive("n_text_state");
             Vocabulary = ReadVocabulary(metadata, tokens);
-            Features = ReadFeatures(metadata);
-            ValidateEncoderOutputs();
-            ValidateDecoder();
+            Features = ReadFeatures(encoding);
+            ValidateEncoderOutputs(encoding);
+            ValidateDecoder(new OnnxSignature(decoder, decoderSource));
         }
         catch
         {
@@ -179,9 +180,9 @@ public sealed class WhisperModel : IDisposable
         return [.. codes.Zip(languageTokens, (code, token) => new WhisperLanguage(code, token))];
     }
 
-    private int ReadFeatures(Metadata metadata)
+    private int ReadFeatures(OnnxSignature encoding)
     {
-        var mel = RequireTensor(encoder.InputMetadata, EncoderSource, MelInput, "input", TensorElementType.Float, "f32 [N, n_mels, 3000]", rank: 3);
+        var mel = encoding.Input(MelInput, TensorElementType.Float, "f32 [N, n_mels, 3000]", rank: 3);
         var frames = mel.Dimensions[2];
         if (frames > 0 && frames != WhisperMelFrontEnd.ChunkFrames)
         {
@@ -189,101 +190,57 @@ public sealed class WhisperModel : IDisposable
                 $"{EncoderSource}: input '{MelInput}' takes {frames} frames, not the {WhisperMelFrontEnd.ChunkFrames} of a 30 s window");
         }
 
-        int? declared = metadata.Has("n_mels") ? metadata.Positive("n_mels") : null;
-        var fromShape = mel.Dimensions[1];
-        if (fromShape > 0)
-        {
-            return declared is { } nMels && nMels != fromShape
-                ? throw new InvalidDataException($"{EncoderSource}: input '{MelInput}' has {fromShape} mel bins, its metadata n_mels says {nMels}")
-                : fromShape;
-        }
-
-        return declared ?? throw new InvalidDataException(
-            $"{EncoderSource}: input '{MelInput}' has a dynamic mel axis and no 'n_mels' metadata, so the front end cannot know how many mel bins to make");
+        return encoding.FeatureCount(mel, "input", MelInput, axis: 1, "n_mels", "mel bins", "mel");
     }
 
-    private void ValidateEncoderOutputs()
+    private void ValidateEncoderOutputs(OnnxSignature encoding)
     {
         foreach (var name in new[] { CrossKey, CrossValue })
         {
-            var output = RequireTensor(encoder.OutputMetadata, EncoderSource, name, "output", TensorElementType.Float, "f32 [n_text_layer, N, n_audio_ctx, n_text_state]", rank: 4);
-            RequireDimension(EncoderSource, "output", name, output, 0, TextLayers, "layers", "n_text_layer");
-            RequireDimension(EncoderSource, "output", name, output, 3, TextState, "state", "n_text_state");
+            var output = encoding.Output(name, TensorElementType.Float, "f32 [n_text_layer, N, n_audio_ctx, n_text_state]", rank: 4);
+            RequireDimension(encoding, "output", name, output, 0, TextLayers, "layers", "n_text_layer");
+            RequireDimension(encoding, "output", name, output, 3, TextState, "state", "n_text_state");
         }
     }
 
-    private void ValidateDecoder()
+    private void ValidateDecoder(OnnxSignature decoding)
     {
-        RequireTensor(decoder.InputMetadata, DecoderSource, TokensInput, "input", TensorElementType.Int64, "i64 [N, n]", rank: 2);
-        RequireTensor(decoder.InputMetadata, DecoderSource, OffsetInput, "input", TensorElementType.Int64, "i64 [1]", rank: 1);
-        foreach (var (name, kind, nodes) in new[]
+        decoding.Input(TokensInput, TensorElementType.Int64, "i64 [N, n]", rank: 2);
+        decoding.Input(OffsetInput, TensorElementType.Int64, "i64 [1]", rank: 1);
+        foreach (var (name, kind) in new[] { (SelfKeyInput, "input"), (SelfValueInput, "input"), (SelfKeyOutput, "output"), (SelfValueOutput, "output") })
         {
-            (SelfKeyInput, "input", decoder.InputMetadata),
-            (SelfValueInput, "input", decoder.InputMetadata),
-            (SelfKeyOutput, "output", decoder.OutputMetadata),
-            (SelfValueOutput, "output", decoder.OutputMetadata),
-        })
-        {
-            var cache = RequireTensor(nodes, DecoderSource, name, kind, TensorElementType.Float, "f32 [n_text_layer, N, n_text_ctx, n_text_state]", rank: 4);
-            RequireDimension(DecoderSource, kind, name, cache, 0, TextLayers, "layers", "n_text_layer");
-            RequireDimension(DecoderSource, kind, name, cache, 2, TextContext, "positions", "n_text_ctx");
-            RequireDimension(DecoderSource, kind, name, cache, 3, TextState, "state", "n_text_state");
+            const string selfCache = "f32 [n_text_layer, N, n_text_ctx, n_text_state]";
+            var cache = kind == "input"
+                ? decoding.Input(name, TensorElementType.Float, selfCache, rank: 4)
+                : decoding.Output(name, TensorElementType.Float, selfCache, rank: 4);
+            RequireDimension(decoding, kind, name, cache, 0, TextLayers, "layers", "n_text_layer");
+            RequireDimension(decoding, kind, name, cache, 2, TextContext, "positions", "n_text_ctx");
+            RequireDimension(decoding, kind, name, cache, 3, TextState, "state", "n_text_state");
         }
 
         foreach (var name in new[] { CrossKey, CrossValue })
         {
-            var cross = RequireTensor(decoder.InputMetadata, DecoderSource, name, "input", TensorElementType.Float, "f32 [n_text_layer, N, n_audio_ctx, n_text_state]", rank: 4);
-            RequireDimension(DecoderSource, "input", name, cross, 0, TextLayers, "layers", "n_text_layer");
-            RequireDimension(DecoderSource, "input", name, cross, 3, TextState, "state", "n_text_state");
+            var cross = decoding.Input(name, TensorElementType.Float, "f32 [n_text_layer, N, n_audio_ctx, n_text_state]", rank: 4);
+            RequireDimension(decoding, "input", name, cross, 0, TextLayers, "layers", "n_text_layer");
+            RequireDimension(decoding, "input", name, cross, 3, TextState, "state", "n_text_state");
         }
 
-        var logits = RequireTensor(decoder.OutputMetadata, DecoderSource, LogitsOutput, "output", TensorElementType.Float, "f32 [N, n, n_vocab]", rank: 3);
-        RequireDimension(DecoderSource, "output", LogitsOutput, logits, 2, Vocabulary.Size, "classes", "n_vocab");
+        var logits = decoding.Output(LogitsOutput, TensorElementType.Float, "f32 [N, n, n_vocab]", rank: 3);
+        RequireDimension(decoding, "output", LogitsOutput, logits, 2, Vocabulary.Size, "classes", "n_vocab");
     }
 
-    private void RequireDimension(string source, string kind, string name, NodeMetadata node, int axis, int expected, string meaning, string key)
-    {
-        var found = node.Dimensions[axis];
-        if (found > 0 && found != expected)
-        {
-            throw new InvalidDataException(
-                $"{source}: {kind} '{name}' has {found} {meaning} (axis {axis}), {EncoderSource}'s metadata {key} says {expected}");
-        }
-    }
-
-    private static NodeMetadata RequireTensor(
-        IReadOnlyDictionary<string, NodeMetadata> nodes, string source, string name, string kind, TensorElementType type, string expected, int rank)
-    {
-        if (!nodes.TryGetValue(name, out var node))
-        {
-            throw new InvalidDataException($"{source} has no {kind} named '{name}' ({kind}s: {string.Join(", ", nodes.Keys)})");
-        }
-
-        if (!node.IsTensor || node.ElementDataType != type || node.Dimensions.Length != rank)
-        {
-            var found = node.IsTensor
-                ? $"{node.ElementDataType} [{string.Join(", ", node.Dimensions.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))}]"
-                : node.OnnxValueType.ToString();
-            throw new InvalidDataException($"{source}: {kind} '{name}' should be {expected}, found {found}");
-        }
-
-        return node;
-    }
+    // The sizes come from the encoder's metadata, so the errors say so.
+    private void RequireDimension(OnnxSignature signature, string kind, string name, NodeMetadata node, int axis, int expected, string meaning, string key)
+        => signature.AxisAsDeclared(node, kind, name, axis, meaning, expected, $"{EncoderSource}'s metadata {key}");
 
     /// <summary>The encoder's metadata, read with errors that name the file and the key.</summary>
-    private sealed class Metadata(string source, IReadOnlyDictionary<string, string> values)
+    private sealed class Metadata(OnnxSignature encoding)
     {
-        public string Source => source;
+        public string Source => encoding.Source;
 
-        public bool Has(string key) => values.ContainsKey(key);
+        public bool Has(string key) => encoding.Metadata.ContainsKey(key);
 
-        public int Positive(string key)
-        {
-            var text = Require(key);
-            return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
-                ? value
-                : throw new InvalidDataException($"{source}: metadata {key} should be a positive integer, found '{text}'");
-        }
+        public int Positive(string key) => encoding.PositiveMetadata(key) ?? throw Missing(key);
 
         public int Token(string key, int vocabularySize)
         {
@@ -300,7 +257,7 @@ public sealed class WhisperModel : IDisposable
         {
             "1" => true,
             "0" => false,
-            var other => throw new InvalidDataException($"{source}: metadata {key} should be 0 or 1, found '{other}'"),
+            var other => throw new InvalidDataException($"{encoding.Source}: metadata {key} should be 0 or 1, found '{other}'"),
         };
 
         private string[] List(string key)
@@ -309,11 +266,11 @@ public sealed class WhisperModel : IDisposable
         private int ParseToken(string key, string text, int vocabularySize)
             => int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var token) && token < vocabularySize
                 ? token
-                : throw new InvalidDataException($"{source}: metadata {key} should hold token ids below n_vocab {vocabularySize}, found '{text}'");
+                : throw new InvalidDataException($"{encoding.Source}: metadata {key} should hold token ids below n_vocab {vocabularySize}, found '{text}'");
 
-        private string Require(string key) => values.TryGetValue(key, out var text)
-            ? text
-            : throw new InvalidDataException(
-                $"{source}: metadata has no '{key}' (the sherpa-onnx Whisper export writes the model's dimensions and special tokens on the encoder)");
+        private string Require(string key) => encoding.Metadata.TryGetValue(key, out var text) ? text : throw Missing(key);
+
+        private InvalidDataException Missing(string key) => new(
+            $"{encoding.Source}: metadata has no '{key}' (the sherpa-onnx Whisper export writes the model's dimensions and special tokens on the encoder)");
     }
 }

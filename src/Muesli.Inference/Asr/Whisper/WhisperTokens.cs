@@ -30,15 +30,7 @@ public sealed class WhisperTokens
 
     public ReadOnlySpan<byte> this[int id] => tokens[id];
 
-    public static WhisperTokens Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"tokens file not found: {path}", path);
-        }
-
-        return Parse(File.ReadLines(path), path);
-    }
+    public static WhisperTokens Load(string path) => Parse(TokensFile.Lines(path), path);
 
     /// <summary>Parses the lines of a tokens file; <paramref name="source"/> names it in errors.</summary>
     public static WhisperTokens Parse(IEnumerable<string> lines, string source)
@@ -72,21 +64,7 @@ public sealed class WhisperTokens
             }
         }
 
-        if (byRank.Count == 0)
-        {
-            throw new InvalidDataException($"{source}: has no tokens");
-        }
-
-        var tokens = new byte[byRank.Count][];
-        for (var rank = 0; rank < tokens.Length; rank++)
-        {
-            tokens[rank] = byRank.TryGetValue(rank, out var bytes)
-                ? bytes
-                : throw new InvalidDataException(
-                    $"{source}: ranks must run 0..{tokens.Length - 1} but {rank} is missing (largest rank {byRank.Keys.Max()})");
-        }
-
-        return new WhisperTokens(source, tokens);
+        return new WhisperTokens(source, TokensFile.InIdOrder(byRank, source, "rank"));
     }
 
     /// <summary>The text of <paramref name="ids"/>: their bytes joined, then UTF-8 decoded; ids ≥ Count are skipped.</summary>

@@ -60,12 +60,7 @@ public sealed class SortformerDiarizer : IDiarizationEngine
     /// <summary>Opens an installed <c>sortformer</c> model (role "model"); its id becomes <see cref="Name"/>.</summary>
     public static SortformerDiarizer Load(InstalledModel model, OnnxSessionFactory sessions, ISpeakerEmbedder? embedder, SortformerOptions? options)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (!model.Entry.Family.Equals(Family, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"model '{model.Entry.Id}' is of family '{model.Entry.Family}', not '{Family}'", nameof(model));
-        }
-
+        ModelFamilies.Require(model, Family);
         return Load(model.Entry.Id, model.PathOf(ModelRole), sessions, embedder, options);
     }
 
@@ -205,15 +200,7 @@ public sealed class SortformerDiarizer : IDiarizationEngine
         var length = samples.Length;
         int ToSample(double seconds) => Math.Clamp((int)Math.Round(seconds * NemoMelFrontEnd.SampleRate), 0, length);
         var bounds = ranges.Select(r => (Start: ToSample(r.Start), End: ToSample(r.End))).Where(r => r.End > r.Start).ToList();
-        var audio = new float[bounds.Sum(r => r.End - r.Start)];
-        var at = 0;
-        foreach (var (start, end) in bounds)
-        {
-            samples[start..end].CopyTo(audio.AsSpan(at));
-            at += end - start;
-        }
-
-        return audio;
+        return ClipAudio.Join(samples, bounds);
     }
 
     private static float[] Normalized(float[] vector)

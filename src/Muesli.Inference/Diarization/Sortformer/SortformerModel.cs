@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -33,6 +32,8 @@ public sealed class SortformerModel : IDisposable
     /// <summary>Feature frames (10 ms) per encoder frame (80 ms): FastConformer's subsampling.</summary>
     public const int SubsamplingFactor = 8;
 
+    private const string LengthsShape = "i64 [B]";
+
     private static readonly string[] InputNames =
         [ChunkInput, ChunkLengthsInput, CacheInput, CacheLengthsInput, FifoInput, FifoLengthsInput];
 
@@ -48,17 +49,18 @@ public sealed class SortformerModel : IDisposable
         Source = source;
         try
         {
-            var metadata = session.ModelMetadata.CustomMetadataMap;
-            Features = ReadFeatureCount(metadata);
-            EmbeddingSize = ReadEmbeddingSize();
-            Speakers = ReadSpeakerCount();
-            RequireLengths(session.InputMetadata, ChunkLengthsInput, "input");
-            RequireLengths(session.InputMetadata, CacheLengthsInput, "input");
-            RequireLengths(session.InputMetadata, FifoLengthsInput, "input");
-            RequireLengths(session.OutputMetadata, EmbeddingLengthsOutput, "output");
-            MetadataChunkFrames = ReadPositive(metadata, "chunk_len");
-            MetadataFifoFrames = ReadNonNegative(metadata, "fifo_len");
-            MetadataCacheFrames = ReadPositive(metadata, "spkcache_len");
+            var signature = new OnnxSignature(session, source);
+            var chunk = signature.Input(ChunkInput, TensorElementType.Float, "f32 [B, T, F]", rank: 3);
+            Features = signature.FeatureCount(chunk, "input", ChunkInput, axis: 2);
+            EmbeddingSize = ReadEmbeddingSize(signature);
+            Speakers = ReadSpeakerCount(signature);
+            signature.Input(ChunkLengthsInput, TensorElementType.Int64, LengthsShape, rank: 1);
+            signature.Input(CacheLengthsInput, TensorElementType.Int64, LengthsShape, rank: 1);
+            signature.Input(FifoLengthsInput, TensorElementType.Int64, LengthsShape, rank: 1);
+            signature.Output(EmbeddingLengthsOutput, TensorElementType.Int64, LengthsShape, rank: 1);
+            MetadataChunkFrames = signature.PositiveMetadata("chunk_len");
+            MetadataFifoFrames = signature.NonNegativeMetadata("fifo_len");
+            MetadataCacheFrames = signature.PositiveMetadata("spkcache_len");
         }
         catch
         {
@@ -160,30 +162,14 @@ public sealed class SortformerModel : IDisposable
         return (int)shape[1];
     }
 
-    private int ReadFeatureCount(IReadOnlyDictionary<string, string> metadata)
-    {
-        var chunk = RequireTensor(session.InputMetadata, ChunkInput, "input", TensorElementType.Float, "f32 [B, T, F]", rank: 3);
-        var declared = ReadPositive(metadata, "feat_dim");
-        if (chunk.Dimensions[2] > 0)
-        {
-            return declared is { } featDim && featDim != chunk.Dimensions[2]
-                ? throw new InvalidDataException(
-                    $"{Source}: input '{ChunkInput}' has {chunk.Dimensions[2]} features, its metadata feat_dim says {featDim}")
-                : chunk.Dimensions[2];
-        }
-
-        return declared ?? throw new InvalidDataException(
-            $"{Source}: input '{ChunkInput}' has a dynamic feature axis and no 'feat_dim' metadata, so the front end cannot know how many mel bins to make");
-    }
-
     // The FIFO, the speaker cache and the chunk's embeddings are concatenated, so they must share one width.
-    private int ReadEmbeddingSize()
+    private int ReadEmbeddingSize(OnnxSignature signature)
     {
         var widths = new[]
         {
-            (Name: CacheInput, Kind: "input", Node: RequireTensor(session.InputMetadata, CacheInput, "input", TensorElementType.Float, "f32 [B, T, E]", rank: 3)),
-            (Name: FifoInput, Kind: "input", Node: RequireTensor(session.InputMetadata, FifoInput, "input", TensorElementType.Float, "f32 [B, T, E]", rank: 3)),
-            (Name: EmbeddingsOutput, Kind: "output", Node: RequireTensor(session.OutputMetadata, EmbeddingsOutput, "output", TensorElementType.Float, "f32 [B, T', E]", rank: 3)),
+            (Name: CacheInput, Kind: "input", Node: signature.Input(CacheInput, TensorElementType.Float, "f32 [B, T, E]", rank: 3)),
+            (Name: FifoInput, Kind: "input", Node: signature.Input(FifoInput, TensorElementType.Float, "f32 [B, T, E]", rank: 3)),
+            (Name: EmbeddingsOutput, Kind: "output", Node: signature.Output(EmbeddingsOutput, TensorElementType.Float, "f32 [B, T', E]", rank: 3)),
         }.Where(w => w.Node.Dimensions[2] > 0).ToList();
         if (widths.Count == 0)
         {
@@ -199,52 +185,11 @@ public sealed class SortformerModel : IDisposable
                 $"{Source}: {widths[0].Kind} '{widths[0].Name}' has embeddings of width {width}, {other.Kind} '{other.Name}' of width {other.Node.Dimensions[2]}");
     }
 
-    private int ReadSpeakerCount()
+    private int ReadSpeakerCount(OnnxSignature signature)
     {
-        var predictions = RequireTensor(
-            session.OutputMetadata, PredictionsOutput, "output", TensorElementType.Float, "f32 [B, T, speakers]", rank: 3);
+        var predictions = signature.Output(PredictionsOutput, TensorElementType.Float, "f32 [B, T, speakers]", rank: 3);
         return predictions.Dimensions[2] > 0
             ? predictions.Dimensions[2]
             : throw new InvalidDataException($"{Source}: output '{PredictionsOutput}' has a dynamic speaker axis; Sortformer exports fix it (4)");
-    }
-
-    private void RequireLengths(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, string kind)
-        => RequireTensor(nodes, name, kind, TensorElementType.Int64, "i64 [B]", rank: 1);
-
-    private NodeMetadata RequireTensor(
-        IReadOnlyDictionary<string, NodeMetadata> nodes, string name, string kind, TensorElementType type, string expected, int rank)
-    {
-        if (!nodes.TryGetValue(name, out var node))
-        {
-            throw new InvalidDataException($"{Source} has no {kind} named '{name}' ({kind}s: {string.Join(", ", nodes.Keys)})");
-        }
-
-        if (!node.IsTensor || node.ElementDataType != type || node.Dimensions.Length != rank)
-        {
-            var found = node.IsTensor
-                ? $"{node.ElementDataType} [{string.Join(", ", node.Dimensions.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))}]"
-                : node.OnnxValueType.ToString();
-            throw new InvalidDataException($"{Source}: {kind} '{name}' should be {expected}, found {found}");
-        }
-
-        return node;
-    }
-
-    private int? ReadPositive(IReadOnlyDictionary<string, string> metadata, string key)
-        => ReadInteger(metadata, key, minimum: 1, "a positive integer");
-
-    private int? ReadNonNegative(IReadOnlyDictionary<string, string> metadata, string key)
-        => ReadInteger(metadata, key, minimum: 0, "an integer, zero or more");
-
-    private int? ReadInteger(IReadOnlyDictionary<string, string> metadata, string key, int minimum, string expected)
-    {
-        if (!metadata.TryGetValue(key, out var text))
-        {
-            return null;
-        }
-
-        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum
-            ? value
-            : throw new InvalidDataException($"{Source}: metadata {key} should be {expected}, found '{text}'");
     }
 }

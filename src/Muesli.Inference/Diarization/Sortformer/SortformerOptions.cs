@@ -76,17 +76,9 @@ public sealed record SortformerPostProcessing
             throw new ArgumentOutOfRangeException(nameof(Offset), Offset, "must be a probability in [0, 1]");
         }
 
-        RequireSeconds(PadOnsetSeconds, nameof(PadOnsetSeconds));
-        RequireSeconds(PadOffsetSeconds, nameof(PadOffsetSeconds));
-        RequireSeconds(MinDurationOnSeconds, nameof(MinDurationOnSeconds));
-        RequireSeconds(MinDurationOffSeconds, nameof(MinDurationOffSeconds));
-    }
-
-    private static void RequireSeconds(double seconds, string name)
-    {
-        if (!(seconds >= 0 && double.IsFinite(seconds)))
-        {
-            throw new ArgumentOutOfRangeException(name, seconds, "must be a finite number of seconds, zero or more");
-        }
+        SettingChecks.RequireSeconds(PadOnsetSeconds, nameof(PadOnsetSeconds));
+        SettingChecks.RequireSeconds(PadOffsetSeconds, nameof(PadOffsetSeconds));
+        SettingChecks.RequireSeconds(MinDurationOnSeconds, nameof(MinDurationOnSeconds));
+        SettingChecks.RequireSeconds(MinDurationOffSeconds, nameof(MinDurationOffSeconds));
     }
 }

@@ -1,4 +1,4 @@
-namespace Muesli.Inference.Tests.Whisper;
+namespace Muesli.Inference.Tests.Support;
 
 /// <summary>The reasons a real-model fact gives when it skips, and the shared files it reads.</summary>
 public sealed class RealModelFactTests
@@ -6,7 +6,7 @@ public sealed class RealModelFactTests
     [Fact]
     public void Without_a_models_folder_the_reason_names_the_variable()
     {
-        var reason = RealModels.WhyMissing("whisper-tiny.en-int8", null);
+        var reason = RealModels.WhyMissing(["whisper-tiny.en-int8"], null);
 
         Assert.Contains("MUESLI_MODELS", reason);
         Assert.Contains("whisper-tiny.en-int8", reason);
@@ -17,7 +17,7 @@ public sealed class RealModelFactTests
     {
         var folder = Path.Combine(Path.GetTempPath(), $"muesli-no-models-{Guid.NewGuid():N}");
 
-        Assert.Contains($"'{folder}', which does not exist", RealModels.WhyMissing("whisper-tiny.en-int8", folder));
+        Assert.Contains($"'{folder}', which does not exist", RealModels.WhyMissing(["whisper-tiny.en-int8"], folder));
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class RealModelFactTests
         var folder = Directory.CreateTempSubdirectory("muesli-models-").FullName;
         try
         {
-            var reason = RealModels.WhyMissing("whisper-tiny.en-int8", folder);
+            var reason = RealModels.WhyMissing(["whisper-tiny.en-int8"], folder);
 
             Assert.Equal($"needs the real model whisper-tiny.en-int8, which is not installed in '{folder}' (models/fetch.sh downloads it)", reason);
         }

@@ -1,8 +1,9 @@
-namespace Muesli.Inference.Tests.Tdt;
+namespace Muesli.Inference.Tests.Support;
 
-/// <summary>The shared files beside the repository (test audio, the Silero model), found above the test's output folder.</summary>
+/// <summary>The public audio and models shipped in <c>shared/</c> (<c>shared/testdata</c>, <c>shared/models</c>), beside the repository.</summary>
 internal static class SharedFiles
 {
+    /// <summary>Finds <c>shared/{relative}</c> in the nearest folder above the test binaries that has it.</summary>
     public static string PathOf(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -16,4 +17,6 @@ internal static class SharedFiles
 
         throw new FileNotFoundException($"shared/{relative} not found above {AppContext.BaseDirectory}");
     }
+
+    public static string SileroModel => PathOf("models/silero_vad.onnx");
 }
