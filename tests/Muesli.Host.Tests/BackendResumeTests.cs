@@ -61,6 +61,38 @@ public sealed class BackendResumeTests(ITestOutputHelper output)
         });
     }
 
+    [Fact]
+    public async Task Resuming_a_meeting_that_was_already_finalized_replays_it_and_ends()
+    {
+        var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 30, Speakers = 1, Seed = 4 });
+        using var dir = new TempDir();
+        string[] args = ["--output-dir", dir, "--models", StandIns.Folder];
+        IReadOnlyList<JsonElement> first;
+        await using (var backend = BackendProcess.Start(args))
+        {
+            await backend.SendAsync(AppClient.Start(meetingId: "done-already"));
+            await AppClient.FeedAsync(backend.Stdin, AppClient.AudioFrames(meeting, new FeedPlan()));
+            await backend.SendAsync(AppClient.Stop());
+            backend.CloseInput();
+            Assert.Equal(0, await backend.WaitForExitAsync(Limit));
+            first = backend.Events;
+        }
+
+        // The client sends only START and waits: a finished meeting ends by itself once it is replayed.
+        await using var again = BackendProcess.Start(args);
+        await again.SendAsync(AppClient.Start(meetingId: "done-already"));
+        await again.Stdin.FlushAsync();
+        await again.WaitForEventAsync(e => e.TryGetProperty("message", out var m) && m.GetString() == "meeting_stopped", TimeSpan.FromMinutes(2));
+        again.CloseInput();
+        Assert.Equal(0, await again.WaitForExitAsync(Limit));
+
+        var events = again.Events;
+        Assert.Single(events.Status("meeting_resumed"));
+        Assert.Equal(first.OfType("segment").Select(s => s.GetRawText()), events.OfType("segment").Select(s => s.GetRawText()));
+        Assert.Equal(Assert.Single(first.OfType("result")).GetRawText(), Assert.Single(events.OfType("result")).GetRawText());
+        Assert.Equal("meeting_stopped", events[^1].GetProperty("message").GetString());
+    }
+
     private static string Text(JsonElement turn) => $"{turn.GetProperty("stream").GetString()}|{turn.GetProperty("speaker_id").GetString()}|{turn.GetProperty("text").GetString()}";
 
     private async Task<IReadOnlyList<JsonElement>> RunAsync(string[] args, ToneMeeting meeting, string name, FeedPlan plan)

@@ -231,6 +231,9 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
             LogInputEnd(ended);
             BeginStop();
         });
+
+        // A resumed meeting that was already finalized: its transcript and result were replayed; it ends here.
+        Receive<TranscriptCommands.MeetingFinalized>(Finish);
     }
 
     private void BeginStop()
@@ -263,27 +266,29 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         Receive<TranscriptCommands.StreamDoneAck>(_ => { });
         Receive<StreamCommands.StopAccepted>(_ => { });
         Receive<InputEnded>(LogInputEnd);
-        Receive<TranscriptCommands.MeetingFinalized>(finalized =>
-        {
-            var heard = false;
-            foreach (var stream in Transcribed)
-            {
-                if (finalized.StreamBytes.GetValueOrDefault(stream) > 0)
-                {
-                    heard = true;
-                }
-                else
-                {
-                    _output.Write(new Error($"no_audio_for_stream_{stream.Name()}"));
-                }
-            }
+        Receive<TranscriptCommands.MeetingFinalized>(Finish);
+    }
 
-            _output.Write(new MeetingStopped());
-            var code = _settings.TranscriptionUnavailable is not null ? ExitUnavailable : heard ? ExitOk : ExitNoAudio;
-            _log.Info("meeting {0} finalized; exit code {1}", _meetingId!, code);
-            _exitCode.TrySetResult(code);
-            Become(Done);
-        });
+    private void Finish(TranscriptCommands.MeetingFinalized finalized)
+    {
+        var heard = false;
+        foreach (var stream in Transcribed)
+        {
+            if (finalized.StreamBytes.GetValueOrDefault(stream) > 0)
+            {
+                heard = true;
+            }
+            else
+            {
+                _output.Write(new Error($"no_audio_for_stream_{stream.Name()}"));
+            }
+        }
+
+        _output.Write(new MeetingStopped());
+        var code = _settings.TranscriptionUnavailable is not null ? ExitUnavailable : heard ? ExitOk : ExitNoAudio;
+        _log.Info("meeting {0} finalized; exit code {1}", _meetingId!, code);
+        _exitCode.TrySetResult(code);
+        Become(Done);
     }
 
     private void Done()
