@@ -43,11 +43,12 @@ public sealed class BackendMemoryTests(ITestOutputHelper output)
             output.WriteLine($"{fraction:P0} of {total / 1e6:F0} MB sent: RSS {rss / 1e6:F0} MB");
         }
 
-        // Had the input been buffered anywhere, memory would have grown with the second half of it.
+        // Had the input been buffered anywhere, memory would have grown by at least the second half of it. The GC's
+        // own swings (tens of MB between samples) stay well under half of it.
         var early = samples.Where(s => s.Fraction <= 0.35).Max(s => s.Rss);
         var late = samples.Where(s => s.Fraction > 0.5).Max(s => s.Rss);
         var secondHalf = total / 2;
         Assert.True(secondHalf > (128L << 20), "the meeting must be large enough for buffering to show");
-        Assert.True(late - early < secondHalf / 4, $"RSS grew from {early / 1e6:F0} MB to {late / 1e6:F0} MB while the last {secondHalf / 1e6:F0} MB were sent");
+        Assert.True(late - early < secondHalf / 2, $"RSS grew from {early / 1e6:F0} MB to {late / 1e6:F0} MB while the last {secondHalf / 1e6:F0} MB were sent");
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using Muesli.Actors.Persistence;
 using Muesli.Actors.Serialization;
 using Muesli.Actors.Sharding;
 using Muesli.Core.Protocol;
@@ -59,7 +60,7 @@ public sealed record SagaState(
     ImmutableSortedDictionary<int, FinalWindow> Windows,
     bool Published,
     bool Retained,
-    bool Completed) : IMuesliPersisted
+    bool Completed) : IMuesliPersisted, IEventSourcedState<SagaState, ISagaEvent>
 {
     public static readonly SagaState Empty = new(null, ImmutableSortedDictionary<int, FinalWindow>.Empty, false, false, false);
 

@@ -1,8 +1,8 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
-using Akka.Persistence;
+using Akka.Cluster.Sharding;
 using Muesli.Actors.Inference;
+using Muesli.Actors.Persistence;
 using Muesli.Actors.Streams;
 using Muesli.Actors.Transcripts;
 using Muesli.Core;
@@ -17,37 +17,25 @@ namespace Muesli.Actors.Finalize;
 /// the final transcript to the aggregator (tail segments and the meeting's <c>result</c>) → retention of the
 /// stream's files → report the stream done. A crash resumes at the first step not persisted.
 /// </summary>
-public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
+public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IWithTimers
 {
     private readonly string _streamId;
     private readonly MeetingOptions _options;
     private readonly IActorRef _router;
     private readonly IActorRef _streams;
     private readonly IActorRef _transcripts;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private SagaState _state = SagaState.Empty;
     private int? _running;
     private int _failedRounds;
     private bool _announced;
 
     public FinalizeSaga(string streamId, MeetingOptions options, IActorRef router, IActorRef streams, IActorRef transcripts)
+        : base($"finalize-{streamId}", SagaState.Empty, options.SnapshotEvery)
     {
         _streamId = streamId;
         _options = options;
         _router = router;
         _streams = streams;
         _transcripts = transcripts;
-        PersistenceId = $"finalize-{streamId}";
-
-        Recover<SnapshotOffer>(offer =>
-        {
-            if (offer.Snapshot is SagaState state)
-            {
-                _state = state;
-            }
-        });
-        Recover<ISagaEvent>(e => _state = _state.Apply(e));
-
         Command<StartFinalize>(OnStart);
         Command<StreamCommands.AudioRead>(OnAudio);
         Command<ChunkResult>(OnResult);
@@ -57,21 +45,19 @@ public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
         Command<StreamCommands.StreamClosed>(_ => StepFrom(SagaStep.Retaining, new SagaEvents.Retained()));
         Command<TranscriptCommands.StreamDoneAck>(_ => StepFrom(SagaStep.Reporting, new SagaEvents.Completed()));
         Command<Resume>(_ => Continue());
-        Command<GetSagaState>(_ => Sender.Tell(_state));
+        Command<GetSagaState>(_ => Sender.Tell(State));
     }
-
-    public override string PersistenceId { get; }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string streamId, MeetingOptions options, IActorRef router, IActorRef streams, IActorRef transcripts)
         => Akka.Actor.Props.Create(() => new FinalizeSaga(streamId, options, router, streams, transcripts));
 
-    private SagaEvents.SagaStarted Plan => _state.Plan!;
+    private SagaEvents.SagaStarted Plan => State.Plan!;
 
     private void OnStart(StartFinalize start)
     {
-        if (_state.Plan is not null)
+        if (State.Plan is not null)
         {
             Continue();
             return;
@@ -80,16 +66,15 @@ public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
         var windows = start.Transcribe
             ? WindowPlan.PlanFinalizeWindows(start.TotalBytes, AudioFormat.Asr, _options.Windows)
             : [];
-        Persist(new SagaEvents.SagaStarted(start.MeetingId, start.Stream, start.TotalBytes, start.Transcribe, windows), e =>
+        Record(new SagaEvents.SagaStarted(start.MeetingId, start.Stream, start.TotalBytes, start.Transcribe, windows), _ =>
         {
-            _state = _state.Apply(e);
             Continue();
         });
     }
 
     private void Continue()
     {
-        switch (_state.Step)
+        switch (State.Step)
         {
             case SagaStep.Transcribing:
                 if (_running is not null)
@@ -106,7 +91,7 @@ public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
                         new MuesliEvents.LiveProcessStart(Plan.Stream.Name(), AudioFormat.Asr.SecondsOf(Plan.TotalBytes), Finalize: true)));
                 }
 
-                var index = _state.NextWindow;
+                var index = State.NextWindow;
                 _running = index;
                 var window = Plan.Windows[index];
                 _streams.Tell(new StreamCommands.ReadAudio(_streamId, window.ReadStart, window.ReadEnd));
@@ -115,7 +100,7 @@ public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
                 if (Plan.Transcribe)
                 {
                     _transcripts.Tell(new TranscriptCommands.ReachStage(Plan.MeetingId, "merging"));
-                    var words = FinalPass.Stitch(_state.Windows.Values.ToArray(), _options.CommitLagSeconds, _options.Merge, _options.FinalClustering);
+                    var words = FinalPass.Stitch(State.Windows.Values.ToArray(), _options.CommitLagSeconds, _options.Merge, _options.FinalClustering);
                     _transcripts.Tell(new TranscriptCommands.ApplyFinal(Plan.MeetingId, Plan.Stream, words, AudioFormat.Asr.SecondsOf(Plan.TotalBytes)));
                 }
                 else
@@ -155,9 +140,8 @@ public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
 
         var r = result.Result;
         var done = new FinalWindow((int)result.Seq, result.Window, r.LabelledWords, r.Segments, r.Embeddings, null);
-        Persist(new SagaEvents.WindowDone(done), e =>
+        Record(new SagaEvents.WindowDone(done), _ =>
         {
-            _state = _state.Apply(e);
             _running = null;
             _failedRounds = 0;
             Continue();
@@ -177,19 +161,15 @@ public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
     private void RetryLater(string error)
     {
         _transcripts.Tell(new TranscriptCommands.Publish(Plan.MeetingId, new MuesliEvents.Error(error)));
-        var index = _running ?? _state.NextWindow;
+        var index = _running ?? State.NextWindow;
         _running = null;
         if (++_failedRounds >= _options.MaxChunkAttempts)
         {
             // The live transcript already holds this window's committed words; the final pass goes on without it.
-            _log.Error("{0}: giving up on final window {1}", _streamId, index);
+            Log.Error("{0}: giving up on final window {1}", _streamId, index);
             var window = Plan.Windows[index];
             _failedRounds = 0;
-            Persist(new SagaEvents.WindowDone(new FinalWindow(index, window, [], [], new Dictionary<string, float[]>(), error)), e =>
-            {
-                _state = _state.Apply(e);
-                Continue();
-            });
+            Record(new SagaEvents.WindowDone(new FinalWindow(index, window, [], [], new Dictionary<string, float[]>(), error)), _ => Continue());
             return;
         }
 
@@ -199,14 +179,13 @@ public sealed class FinalizeSaga : ReceivePersistentActor, IWithTimers
     /// <summary>Persists a step once: a duplicate acknowledgement of an earlier step changes nothing.</summary>
     private void StepFrom(SagaStep expected, ISagaEvent e)
     {
-        if (_state.Step != expected)
+        if (State.Step != expected)
         {
             return;
         }
 
-        Persist(e, persisted =>
+        Record(e, _ =>
         {
-            _state = _state.Apply(persisted);
             Continue();
         });
     }

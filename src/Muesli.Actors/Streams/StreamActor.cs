@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
-using Akka.Persistence;
 using Muesli.Actors.Finalize;
 using Muesli.Actors.Inference;
+using Muesli.Actors.Persistence;
 using Muesli.Actors.Transcripts;
 using Muesli.Audio;
 using Muesli.Core;
@@ -19,7 +19,7 @@ namespace Muesli.Actors.Streams;
 /// serves the context from memory, commits a chunk only after the aggregator has persisted its results, and on
 /// Stop drains the chunk in flight before handing the stream to its <see cref="FinalizeSaga"/>.
 /// </summary>
-public sealed class StreamActor : ReceivePersistentActor, IWithTimers
+public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>, IWithTimers
 {
     private const int PassHistory = 4096;
 
@@ -28,10 +28,8 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _router;
     private readonly IActorRef _transcripts;
     private readonly IActorRef _sagas;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ThrottledReport _reports = new(TimeSpan.FromSeconds(5));
     private readonly List<double> _passSeconds = [];
-    private StreamState _state = StreamState.Empty;
     private StreamRecorder? _recorder;
     private InFlight? _inFlight;
     private DateTime _retryNotBefore = DateTime.MinValue;
@@ -39,23 +37,13 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
     private long _chunksCommitted;
 
     public StreamActor(string streamId, MeetingOptions options, IActorRef router, IActorRef transcripts, IActorRef sagas)
+        : base($"stream-{streamId}", StreamState.Empty, options.SnapshotEvery)
     {
         _streamId = streamId;
         _options = options;
         _router = router;
         _transcripts = transcripts;
         _sagas = sagas;
-        PersistenceId = $"stream-{streamId}";
-
-        Recover<SnapshotOffer>(offer =>
-        {
-            if (offer.Snapshot is StreamState state)
-            {
-                _state = state;
-            }
-        });
-        Recover<IStreamEvent>(e => _state = _state.Apply(e));
-
         Command<OpenStream>(OnOpen);
         Command<AppendAudio>(OnAppend);
         Command<StopStream>(OnStop);
@@ -66,31 +54,25 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
         Command<CloseStream>(OnClose);
         Command<GetStreamStatus>(_ => Sender.Tell(Status()));
         Command<RetryLive>(_ => MaybeProcess());
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => _log.Warning("stream snapshot failed: {0}", f.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
     }
-
-    public override string PersistenceId { get; }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string streamId, MeetingOptions options, IActorRef router, IActorRef transcripts, IActorRef sagas)
         => Akka.Actor.Props.Create(() => new StreamActor(streamId, options, router, transcripts, sagas));
 
-    private AudioFormat Source => new(_state.SampleRate, _state.Channels);
+    private AudioFormat Source => new(State.SampleRate, State.Channels);
 
     protected override void OnReplaySuccess()
     {
-        if (_state.MeetingId is null || _state.Lifecycle == StreamLifecycle.Finalized)
+        if (State.MeetingId is null || State.Lifecycle == StreamLifecycle.Finalized)
         {
             return;
         }
 
         OpenRecorder(fresh: false);
-        _log.Info("stream {0} recovered: {1} bytes recorded, lastProcessedByte {2}, {3}", _streamId, _recorder!.Length, _state.LastProcessedByte, _state.Lifecycle);
-        if (_state.Lifecycle == StreamLifecycle.Finalizing)
+        Log.Info("stream {0} recovered: {1} bytes recorded, lastProcessedByte {2}, {3}", _streamId, _recorder!.Length, State.LastProcessedByte, State.Lifecycle);
+        if (State.Lifecycle == StreamLifecycle.Finalizing)
         {
             // A crash during finalize: the saga resumes from its own journal.
             Self.Tell(new StopStream(_streamId));
@@ -102,30 +84,29 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
     private void OnOpen(OpenStream open)
     {
         var sender = Sender;
-        if (_state.MeetingId is not null && _state.SampleRate == open.Format.SampleRate && _state.Channels == open.Format.Channels)
+        if (State.MeetingId is not null && State.SampleRate == open.Format.SampleRate && State.Channels == open.Format.Channels)
         {
-            sender.Tell(new StreamReady(_streamId, _recorder?.Length ?? _state.FinalBytes, _state.LastProcessedByte, Resumed: true));
+            sender.Tell(new StreamReady(_streamId, _recorder?.Length ?? State.FinalBytes, State.LastProcessedByte, Resumed: true));
             return;
         }
 
-        var fresh = _state.MeetingId is null;
+        var fresh = State.MeetingId is null;
         var opened = new StreamEvents.StreamOpened(open.MeetingId, open.Stream, open.Format.SampleRate, open.Format.Channels, open.Transcribe);
-        Persist(opened, e =>
+        Record(opened, _ =>
         {
-            _state = _state.Apply(e);
-            if (_state.Lifecycle != StreamLifecycle.Finalized)
+            if (State.Lifecycle != StreamLifecycle.Finalized)
             {
                 _recorder?.Dispose();
                 OpenRecorder(fresh);
             }
 
-            sender.Tell(new StreamReady(_streamId, _recorder?.Length ?? 0, _state.LastProcessedByte, Resumed: !fresh));
+            sender.Tell(new StreamReady(_streamId, _recorder?.Length ?? 0, State.LastProcessedByte, Resumed: !fresh));
         });
     }
 
     private void OnAppend(AppendAudio append)
     {
-        if (_recorder is null || _state.Lifecycle != StreamLifecycle.Live)
+        if (_recorder is null || State.Lifecycle != StreamLifecycle.Live)
         {
             var reason = _recorder is null ? "stream_not_open" : "stream_stopped";
             Sender.Tell(new AudioAppended(_streamId, new AppendOutcome(0, 0, 0, 0, reason, 0)));
@@ -145,17 +126,17 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
         Sender.Tell(new AudioAppended(_streamId, outcome));
         if (outcome.Rejection is { } rejection)
         {
-            Report("rejected", $"{_state.Stream.Name()}: {rejection}", toClient: true);
+            Report("rejected", $"{State.Stream.Name()}: {rejection}", toClient: true);
         }
 
         if (outcome.DroppedFrames > 0)
         {
-            Report("overlap", $"{_state.Stream.Name()}: dropped {outcome.DroppedFrames} overlapping frames at pts {append.PtsUs} us ({_recorder.TotalDroppedFrames} in all)", toClient: false);
+            Report("overlap", $"{State.Stream.Name()}: dropped {outcome.DroppedFrames} overlapping frames at pts {append.PtsUs} us ({_recorder.TotalDroppedFrames} in all)", toClient: false);
         }
 
         if (outcome.TruncatedBytes > 0)
         {
-            Report("partial-frame", $"{_state.Stream.Name()}: payload of {append.Payload.Length} bytes is not whole frames; {outcome.TruncatedBytes} bytes cut", toClient: false);
+            Report("partial-frame", $"{State.Stream.Name()}: payload of {append.Payload.Length} bytes is not whole frames; {outcome.TruncatedBytes} bytes cut", toClient: false);
         }
 
         MaybeProcess();
@@ -164,31 +145,30 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
     private void OnStop(StopStream stop)
     {
         var sender = Sender;
-        if (_state.Lifecycle == StreamLifecycle.Live && _recorder is not null)
+        if (State.Lifecycle == StreamLifecycle.Live && _recorder is not null)
         {
             _recorder.Flush(durable: true);
-            Persist(new StreamEvents.FinalizeStarted(_recorder.Length), e =>
+            Record(new StreamEvents.FinalizeStarted(_recorder.Length), _ =>
             {
-                _state = _state.Apply(e);
-                sender.Tell(new StopAccepted(_streamId, _state.FinalBytes));
+                sender.Tell(new StopAccepted(_streamId, State.FinalBytes));
                 MaybeFinalize();
             });
             return;
         }
 
-        sender.Tell(new StopAccepted(_streamId, _state.FinalBytes));
+        sender.Tell(new StopAccepted(_streamId, State.FinalBytes));
         MaybeFinalize();
     }
 
     private void MaybeProcess()
     {
-        if (!_options.Live || !_state.Transcribe || _state.Lifecycle != StreamLifecycle.Live
+        if (!_options.Live || !State.Transcribe || State.Lifecycle != StreamLifecycle.Live
             || _inFlight is not null || _recorder is null || DateTime.UtcNow < _retryNotBefore)
         {
             return;
         }
 
-        if (WindowPlan.PlanLive(_recorder.Length, _state.LastProcessedByte, AudioFormat.Asr, _options.Windows) is not { } window)
+        if (WindowPlan.PlanLive(_recorder.Length, State.LastProcessedByte, AudioFormat.Asr, _options.Windows) is not { } window)
         {
             return;
         }
@@ -197,10 +177,10 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
         var samples = _options.Windows.FullReprocess
             ? _recorder.Log.Read(window.ReadStart, window.ReadEnd)
             : _recorder.Read(window.ReadStart, window.ReadEnd);
-        var seq = _state.NextSeq;
+        var seq = State.NextSeq;
         _inFlight = new InFlight(seq, window, DateTime.UtcNow);
         var duration = AudioFormat.Asr.SecondsOf(_recorder.Length);
-        _transcripts.Tell(new TranscriptCommands.Publish(_state.MeetingId!, new Core.Protocol.MuesliEvents.LiveProcessStart(_state.Stream.Name(), duration, Finalize: false)));
+        _transcripts.Tell(new TranscriptCommands.Publish(State.MeetingId!, new Core.Protocol.MuesliEvents.LiveProcessStart(State.Stream.Name(), duration, Finalize: false)));
         _router.Tell(new ChunkRequest(_streamId, seq, window, samples, WorkPriority.Live, Self));
     }
 
@@ -208,14 +188,14 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
     {
         if (_inFlight is not { } chunk || chunk.Seq != result.Seq || chunk.Committing)
         {
-            _log.Warning("stream {0}: result of chunk {1} that is not in flight; ignored", _streamId, result.Seq);
+            Log.Warning("stream {0}: result of chunk {1} that is not in flight; ignored", _streamId, result.Seq);
             return;
         }
 
         _inFlight = chunk with { Committing = true };
         var windowEnd = AudioFormat.Asr.SecondsOf(result.Window.ReadEnd);
         var cutoff = windowEnd - _options.CommitLagSeconds;
-        _transcripts.Tell(new TranscriptCommands.ApplyWindow(_state.MeetingId!, _state.Stream, result.Seq, result.Window, windowEnd, cutoff, result.Result));
+        _transcripts.Tell(new TranscriptCommands.ApplyWindow(State.MeetingId!, State.Stream, result.Seq, result.Window, windowEnd, cutoff, result.Result));
     }
 
     private void OnWindowApplied(TranscriptCommands.WindowApplied applied)
@@ -227,17 +207,11 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
 
         // Bytes up to the new lastProcessedByte must be on disk before the journal says they were processed.
         _recorder?.Flush(durable: true);
-        Persist(new StreamEvents.ChunkCommitted(chunk.Seq, chunk.Window.ReadEnd), e =>
+        Record(new StreamEvents.ChunkCommitted(chunk.Seq, chunk.Window.ReadEnd), _ =>
         {
-            _state = _state.Apply(e);
             _inFlight = null;
             _chunksCommitted++;
             RecordPass((DateTime.UtcNow - chunk.Sent).TotalSeconds);
-            if (LastSequenceNr % _options.SnapshotEvery == 0)
-            {
-                SaveSnapshot(_state);
-            }
-
             MaybeProcess();
             MaybeFinalize();
         });
@@ -252,9 +226,9 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
 
         var retry = failed.WillRetry ? "; retrying" : "; giving up on this window until more audio arrives";
         // Not throttled: the router's backoff already spaces failures, and the last one must always be told.
-        var message = $"pipeline failed on {_state.Stream.Name()} (attempt {failed.Attempt}): {failed.Error}{retry}";
-        _log.Warning("{0}", message);
-        _transcripts.Tell(new TranscriptCommands.Publish(_state.MeetingId!, new Core.Protocol.MuesliEvents.Error(message)));
+        var message = $"pipeline failed on {State.Stream.Name()} (attempt {failed.Attempt}): {failed.Error}{retry}";
+        Log.Warning("{0}", message);
+        _transcripts.Tell(new TranscriptCommands.Publish(State.MeetingId!, new Core.Protocol.MuesliEvents.Error(message)));
         if (!failed.WillRetry)
         {
             _inFlight = null;
@@ -267,13 +241,13 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
 
     private void MaybeFinalize()
     {
-        if (_state.Lifecycle != StreamLifecycle.Finalizing || _inFlight is not null || _sagaStarted)
+        if (State.Lifecycle != StreamLifecycle.Finalizing || _inFlight is not null || _sagaStarted)
         {
             return;
         }
 
         _sagaStarted = true;
-        _sagas.Tell(new FinalizeCommands.StartFinalize(_streamId, _state.MeetingId!, _state.Stream, _state.FinalBytes, _state.Transcribe));
+        _sagas.Tell(new FinalizeCommands.StartFinalize(_streamId, State.MeetingId!, State.Stream, State.FinalBytes, State.Transcribe));
     }
 
     private void OnReadAudio(ReadAudio read)
@@ -297,29 +271,28 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
     private void OnClose(CloseStream close)
     {
         var sender = Sender;
-        if (_state.Lifecycle == StreamLifecycle.Finalized)
+        if (State.Lifecycle == StreamLifecycle.Finalized)
         {
-            sender.Tell(new StreamClosed(_streamId, _state.FinalBytes));
+            sender.Tell(new StreamClosed(_streamId, State.FinalBytes));
             return;
         }
 
-        var total = _recorder?.Length ?? _state.FinalBytes;
+        var total = _recorder?.Length ?? State.FinalBytes;
         _recorder?.Close(close.KeepPcm);
         _recorder = null;
-        Persist(new StreamEvents.StreamFinalized(total), e =>
+        Record(new StreamEvents.StreamFinalized(total), _ =>
         {
-            _state = _state.Apply(e);
             sender.Tell(new StreamClosed(_streamId, total));
-            SaveSnapshot(_state);
+            Snapshot();
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
     }
 
     private void OpenRecorder(bool fresh)
     {
-        var directory = _options.StreamDirectory(_state.MeetingId!);
+        var directory = _options.StreamDirectory(State.MeetingId!);
         Directory.CreateDirectory(directory);
-        var name = _state.Stream.Name();
+        var name = State.Stream.Name();
         if (fresh)
         {
             // A new meeting in a reused folder starts its files afresh.
@@ -328,9 +301,9 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
         }
 
         _recorder = StreamRecorder.Open(directory, name, Source, _options.Recorder);
-        if (_recorder.Length < _state.LastProcessedByte)
+        if (_recorder.Length < State.LastProcessedByte)
         {
-            _log.Warning("stream {0}: log holds {1} bytes but {2} were processed; the lost tail must be re-sent", _streamId, _recorder.Length, _state.LastProcessedByte);
+            Log.Warning("stream {0}: log holds {1} bytes but {2} were processed; the lost tail must be re-sent", _streamId, _recorder.Length, State.LastProcessedByte);
         }
     }
 
@@ -341,8 +314,8 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        _log.Warning("{0}", text);
-        if (toClient && _state.MeetingId is { } meeting)
+        Log.Warning("{0}", text);
+        if (toClient && State.MeetingId is { } meeting)
         {
             _transcripts.Tell(new TranscriptCommands.Publish(meeting, new Core.Protocol.MuesliEvents.Error(text)));
         }
@@ -360,9 +333,9 @@ public sealed class StreamActor : ReceivePersistentActor, IWithTimers
 
     private StreamStatus Status() => new(
         _streamId,
-        _state.Lifecycle,
-        _recorder?.Length ?? _state.FinalBytes,
-        _state.LastProcessedByte,
+        State.Lifecycle,
+        _recorder?.Length ?? State.FinalBytes,
+        State.LastProcessedByte,
         _inFlight?.Seq,
         _chunksCommitted,
         _recorder?.TotalDroppedFrames ?? 0,

@@ -1,3 +1,4 @@
+using Muesli.Actors.Persistence;
 using Muesli.Actors.Serialization;
 using Muesli.Core.Protocol;
 
@@ -40,7 +41,7 @@ public sealed record StreamState(
     long LastProcessedByte,
     long NextSeq,
     StreamLifecycle Lifecycle,
-    long FinalBytes) : IMuesliPersisted
+    long FinalBytes) : IMuesliPersisted, IEventSourcedState<StreamState, IStreamEvent>
 {
     public static readonly StreamState Empty = new(null, StreamKind.System, 0, 0, false, 0, 0, StreamLifecycle.New, 0);
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using Muesli.Actors.Persistence;
 using Muesli.Actors.Serialization;
 using Muesli.Core.Commit;
 using Muesli.Core.Protocol;
@@ -70,7 +71,7 @@ public sealed record TranscriptState(
     ImmutableDictionary<StreamKind, TranscriptEvents.FinalTranscriptRecorded> Finals,
     ImmutableDictionary<StreamKind, long> Completed,
     bool Finalized,
-    ImmutableDictionary<StreamKind, SpeakerLinkState>? Links = null) : IMuesliPersisted
+    ImmutableDictionary<StreamKind, SpeakerLinkState>? Links = null) : IMuesliPersisted, IEventSourcedState<TranscriptState, ITranscriptEvent>
 {
     public static readonly TranscriptState Empty = new(
         false,
