@@ -7,7 +7,7 @@ namespace Muesli.Host.Cli;
 /// A recording as the frames an app would send for it: MEETING_START, 100 ms AUDIO frames of the system stream,
 /// MEETING_STOP. Read lazily, so a long file is never held twice in memory; reports how far it has been read.
 /// </summary>
-public sealed class FileFrames(float[] samples16k, Action<double>? progress = null) : Stream
+public sealed class FileFrames(float[] samples16k, Action<double>? progress = null) : ReadOnlyInput
 {
     private const int FrameSamples = 1600;
 
@@ -15,20 +15,6 @@ public sealed class FileFrames(float[] samples16k, Action<double>? progress = nu
     private byte[] _current = [];
     private int _offset;
     private int _sent;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
@@ -52,16 +38,6 @@ public sealed class FileFrames(float[] samples16k, Action<double>? progress = nu
         _offset += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private static IEnumerable<byte[]> Frames(float[] samples)
     {

@@ -6,7 +6,7 @@ namespace Muesli.Host.Cli;
 /// stdin with a graceful stop: the first SIGTERM/SIGINT ends the input, which finalizes the meeting like STOP;
 /// a second one gives up at once.
 /// </summary>
-public sealed class InterruptibleInput(Stream inner) : Stream
+public sealed class InterruptibleInput(Stream inner) : ReadOnlyInput
 {
     public const int ExitInterrupted = 130;
 
@@ -16,20 +16,6 @@ public sealed class InterruptibleInput(Stream inner) : Stream
 
     /// <summary>Completes with the exit code when a second signal asks to give up.</summary>
     public Task<int> Killed => _killed.Task;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public void OnSignal(PosixSignalContext context)
     {
@@ -64,14 +50,4 @@ public sealed class InterruptibleInput(Stream inner) : Stream
             return 0;
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
