@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using Muesli.Host.Cli;
 
 namespace Muesli.Host;
@@ -10,11 +11,16 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // stdout is written on purpose only: the backend's protocol, a command's report. Whatever else writes to the
+        // console (a library, the actor system's last words at shutdown) goes to stderr.
+        await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
+        Console.SetOut(Console.Error);
+
         var root = new RootCommand("muesli: live meeting transcription and speaker diarization")
         {
-            BackendCommand.Create(),
+            BackendCommand.Create(stdout),
             TranscribeCommand.Create(),
-            EnginesCommand.Create(),
+            EnginesCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -130,6 +130,10 @@ public sealed class OnnxSessionFactory
     private SessionOptions? TryCudaOptions()
     {
         var options = CpuOptions();
+        // A failure here is reported once, with the fallback (FallBack); ONNX Runtime's own error line would repeat it.
+        var env = OrtEnv.Instance();
+        var level = env.EnvLogLevel;
+        env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         try
         {
             options.AppendExecutionProvider_CUDA(Device.DeviceId);
@@ -140,6 +144,10 @@ public sealed class OnnxSessionFactory
             options.Dispose();
             FallBack(e);
             return null;
+        }
+        finally
+        {
+            env.EnvLogLevel = level;
         }
     }
 

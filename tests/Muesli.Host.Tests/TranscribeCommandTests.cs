@@ -20,6 +20,7 @@ public sealed class TranscribeCommandTests
         process.CloseInput();
         Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromMinutes(5)));
         Assert.Contains("complete", process.Stderr);
+        Assert.True(process.Lines.Count == 0, $"stdout is not for logs, yet it carried: {string.Join(" | ", process.Lines)}");
 
         string Out(string ext) => File.ReadAllText(Path.Combine(dir, "out", $"meeting.{ext}"));
         var result = JsonDocument.Parse(Out("json")).RootElement;

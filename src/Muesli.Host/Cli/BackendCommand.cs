@@ -82,7 +82,8 @@ public static class BackendCommand
         DefaultValueFactory = _ => 0,
     };
 
-    public static Command Create()
+    /// <param name="stdout">Where the protocol's JSONL goes: the process's standard output, and nothing else writes there.</param>
+    public static Command Create(TextWriter stdout)
     {
         var command = new Command("backend", "Serve one meeting: frames on stdin, JSONL events on stdout, logs on stderr");
         foreach (var option in new Option[]
@@ -95,16 +96,12 @@ public static class BackendCommand
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, cancel) => RunAsync(parse));
+        command.SetAction((parse, cancel) => RunAsync(parse, stdout));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse)
+    private static async Task<int> RunAsync(ParseResult parse, TextWriter stdout)
     {
-        // stdout carries only the protocol: everything else that writes to the console goes to stderr.
-        var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
-        Console.SetOut(Console.Error);
-
         var merge = new MergeOptions { GapThreshold = parse.GetValue(GapThreshold), SpeakerTolerance = parse.GetValue(SpeakerTolerance) };
         var run = new MeetingRun
         {

@@ -16,7 +16,7 @@ public static class EnginesCommand
     private static readonly Option<string> Device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
     private static readonly Option<bool> Verbose = new("--verbose") { Description = "Debug logs on stderr" };
 
-    public static Command Create()
+    public static Command Create(TextWriter stdout)
     {
         var command = new Command("engines", "Load the engines once and show which provider each ONNX session got");
         foreach (var option in new Option[] { Models, AsrModel, DiarBackend, Device, Verbose })
@@ -42,17 +42,18 @@ public static class EnginesCommand
                 return Program.ExitUsage;
             }
 
-            Console.WriteLine(setup.Description);
+            stdout.WriteLine(setup.Description);
             foreach (var worker in setup.Workers)
             {
-                Console.WriteLine($"worker {worker.Name}: {worker.Provider}");
+                stdout.WriteLine($"worker {worker.Name}: {worker.Provider}");
             }
 
             foreach (var session in setup.Sessions)
             {
-                Console.WriteLine($"session {session.Role,-14} {session.Provider,-8} {session.Source}");
+                stdout.WriteLine($"session {session.Role,-14} {session.Provider,-8} {session.Source}");
             }
 
+            stdout.Flush();
             return 0;
         });
         return command;
