@@ -95,7 +95,6 @@ public static class ToneCtcModel
     private static float[] Projection(int features)
     {
         var cores = ToneLanguage.WordFrequencies.Select(hz => ToneResponse.CoreBins(hz, features)).ToArray();
-        var band = cores.SelectMany(core => core).ToArray();
         var weights = new float[features * Vocabulary];
         for (var k = 0; k < cores.Length; k++)
         {
@@ -105,9 +104,26 @@ public static class ToneCtcModel
             }
         }
 
+        var shared = SharedLevelWeights(features);
+        for (var m = 0; m < features; m++)
+        {
+            weights[m * Vocabulary + BlankId] = Gain * shared[m];
+        }
+
+        return weights;
+    }
+
+    /// <summary>
+    /// [F]: every word's core bins averaged together (each bin weighs one over the cores' total size) — the level all
+    /// word bins share, which the blank takes: a floor raised equally in every bin is broadband sound, not a word.
+    /// </summary>
+    public static float[] SharedLevelWeights(int features)
+    {
+        var band = ToneLanguage.WordFrequencies.SelectMany(hz => ToneResponse.CoreBins(hz, features)).ToArray();
+        var weights = new float[features];
         foreach (var m in band)
         {
-            weights[m * Vocabulary + BlankId] = Gain / band.Length;
+            weights[m] = 1f / band.Length;
         }
 
         return weights;

@@ -125,6 +125,50 @@ public sealed class ToneTdtStandInTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(-3f)]
+    [InlineData(2f)]
+    [InlineData(40f)]
+    public void Features_equal_in_every_bin_are_no_word(float level)
+    {
+        // What a window normalises its speech's noise floor to when digital silence fills most of it: every bin alike.
+        using var model = world.OpenTdtModel();
+
+        var encoded = model.Encode(new FeatureMatrix(Enumerable.Repeat(level, ToneTdtModel.Features * 400).ToArray(), ToneTdtModel.Features, 400));
+
+        for (var t = 0; t < encoded.Frames; t++)
+        {
+            Assert.All(Enumerable.Range(ToneTdtModel.HeardChannels, ToneLanguage.Words.Count), c => Assert.Equal(0f, encoded.Values[(t * encoded.Dimension) + c]));
+        }
+    }
+
+    [Theory]
+    [InlineData(80, 0.0)]
+    [InlineData(150, 0.0)]
+    [InlineData(80, 0.001)]
+    public void Speech_then_a_long_silence_is_heard_word_for_word_as_the_stand_in_ctc_hears_it(double silenceSeconds, double noiseRms)
+    {
+        // 20 s of speech then silence: per-feature normalisation lifts the speech's noise floor to a word's level in every bin.
+        var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 20, Speakers = 2, Seed = 3 });
+        var random = new Random(9);
+        var amplitude = noiseRms * Math.Sqrt(3);
+        var samples = ToneWorld.Samples(meeting)
+            .Concat(Enumerable.Range(0, (int)(silenceSeconds * 16000)).Select(_ => (float)(amplitude * ((2 * random.NextDouble()) - 1))))
+            .ToArray();
+        using var tdt = world.Asr(ToneTdtModel.Id);
+        using var ctc = world.Asr(StandInModels.CtcId);
+
+        var heard = tdt.Transcribe(samples);
+        var reference = ctc.Transcribe(samples);
+
+        var wer = Scoring.WordErrorRate(meeting.ReferenceText(), string.Join(' ', heard.Select(w => w.Text)));
+        output.WriteLine($"{silenceSeconds} s of silence (noise {noiseRms}): {meeting.Words.Count} words, TDT heard {heard.Count}, CTC {reference.Count}, TDT WER {wer:P2}");
+        Assert.Equal(reference.Select(w => w.Text), heard.Select(w => w.Text));
+        Assert.True(wer <= 0.02, $"WER {wer:P2}");
+        Assert.DoesNotContain(heard, w => w.End > meeting.Duration);
+    }
+
     [Fact]
     public void A_meeting_longer_than_the_window_limit_is_chunked_without_losing_or_repeating_a_word_at_a_cut()
     {

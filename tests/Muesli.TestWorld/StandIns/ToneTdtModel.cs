@@ -10,7 +10,8 @@ namespace Muesli.TestWorld;
 /// (encoder D = 1024, a 2 × 640 LSTM state, V + 5 joiner scores, 128 features), made of ordinary operators.
 /// <para>
 /// The encoder hears words as <see cref="ToneCtcModel"/> does (running minimum, 8-frame average, each word's core mel
-/// bins, the same threshold) and writes, per encoder frame, four groups of channels: which word is heard (the loudest
+/// bins, the same threshold above the level every word bin shares, so a floor raised in all bins alike is no word)
+/// and writes, per encoder frame, four groups of channels: which word is heard (the loudest
 /// word over the threshold), whether it starts there, for how many frames it goes on without another word starting
 /// (1–4), and for how many frames nothing is heard (1–4). The decoder keeps the last emitted token in its LSTM state
 /// slots and outputs it. The joiner emits a heard word unless it is the last token and does not start at this frame
@@ -76,8 +77,11 @@ public static class ToneTdtModel
         var levels = graph.Node("MatMul", [timeMajor, graph.Constant("core_bins", CoreBinMeans(), Features, Words)]);
 
         // [N, T', W]: the loudest word over the threshold is heard; it starts where it was not heard a frame before.
+        // A word is heard where the stand-in CTC's token beats its blank: over the threshold plus any shared level.
+        var shared = graph.Node("MatMul", [timeMajor, graph.Constant("shared_level", ToneCtcModel.SharedLevelWeights(Features), Features, 1)]);
+        var bar = graph.Node("Add", [graph.Node("Relu", [shared]), graph.Constant("threshold", [ToneCtcModel.Threshold], 1)]);
         var loudest = graph.Node("ReduceMax", [levels], null, OnnxGraph.Ints("axes", 2), OnnxGraph.Int("keepdims", 1));
-        var overThreshold = graph.Node("Greater", [levels, graph.Constant("threshold", [ToneCtcModel.Threshold], 1)]);
+        var overThreshold = graph.Node("Greater", [levels, bar]);
         var isLoudest = graph.Node("GreaterOrEqual", [levels, loudest]);
         var heard = ToFloat(graph, graph.Node("And", [overThreshold, isLoudest]));
         var one = graph.Constant("one", [1f], 1);
