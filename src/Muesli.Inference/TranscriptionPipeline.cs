@@ -20,11 +20,14 @@ public sealed record PipelineResult(
     IReadOnlyList<Turn> Turns,
     IReadOnlyDictionary<string, float[]> Embeddings)
 {
-    /// <summary>Seconds of speech the VAD found (the whole window when there is no VAD).</summary>
+    /// <summary>Seconds of speech the detector found.</summary>
     public double SpeechSeconds { get; init; } = Duration;
 
-    /// <summary>Spans re-transcribed on their own because the window's pass left them nearly without words.</summary>
-    public int Recovered { get; init; }
+    /// <summary>Seconds of the window ASR transcribed: its speech islands.</summary>
+    public double AsrSeconds { get; init; } = Duration;
+
+    /// <summary>The speech islands transcribed, in seconds from the window's start.</summary>
+    public IReadOnlyList<SpeechRegion> Islands { get; init; } = [];
 }
 
 /// <summary>The seed's <c>run_pipeline</c>: ASR + diarization + merge over one window.</summary>
@@ -38,20 +41,18 @@ public sealed record PipelineOptions
 {
     public MergeOptions Merge { get; init; } = new();
 
-    /// <summary>Diarized speech at least this long with too few words is re-transcribed on its own.</summary>
-    public double RecoveryMinSeconds { get; init; } = 1.5;
-
-    /// <summary>"Too few": words cover less than this fraction of the span.</summary>
-    public double RecoveryMaxCoverage { get; init; } = 0.10;
+    /// <summary>How detected speech becomes the islands ASR sees; null sends the whole window whenever it holds speech.</summary>
+    public SpeechIslandOptions? Islands { get; init; } = SpeechIslandOptions.Default;
 }
 
 /// <summary>
-/// Composes an ASR engine, an optional diarization engine and an optional VAD. A window in which the VAD hears no
-/// speech is not transcribed or diarized at all. Without a diarizer every word is labelled
-/// <see cref="SingleSpeaker"/> (the ASR-only mode, where the stream names the speaker). After the window's pass,
-/// diarized speech of at least <see cref="PipelineOptions.RecoveryMinSeconds"/> whose words cover less than
-/// <see cref="PipelineOptions.RecoveryMaxCoverage"/> of it — an ASR decoder that collapsed on a long window — is
-/// re-transcribed on its own, clipped to what the VAD calls speech.
+/// Composes an ASR engine, an optional diarization engine and a voice activity detector (the VAD model when one is
+/// installed, else <see cref="EnergyVoiceDetector"/>). ASR never hears long stretches of non-speech: the window is cut
+/// into speech islands (<see cref="SpeechIslands"/>), each transcribed on its own and shifted by its start, since
+/// per-feature normalisation over a window that is mostly silence lifts its speech's noise floor to a word's level.
+/// The diarizer hears the same islands, the rest of the window as digital silence, so no speaker and no embedding
+/// comes from non-speech. A window without speech is neither transcribed nor diarized. Without a diarizer every word is
+/// labelled <see cref="SingleSpeaker"/> (the ASR-only mode, where the stream names the speaker).
 /// </summary>
 public sealed class TranscriptionPipeline(
     IAsrEngine asr,
@@ -59,6 +60,8 @@ public sealed class TranscriptionPipeline(
     IVoiceActivityDetector? vad,
     PipelineOptions options) : ITranscriptionPipeline
 {
+    private readonly IVoiceActivityDetector detector = vad ?? new EnergyVoiceDetector();
+
     public const string SingleSpeaker = "SPEAKER_00";
 
     public const int SampleRate = 16000;
@@ -71,17 +74,24 @@ public sealed class TranscriptionPipeline(
     public PipelineResult Run(ReadOnlySpan<float> window16k, double timestampOffset)
     {
         var duration = (double)window16k.Length / SampleRate;
-        var speech = vad?.Detect(window16k);
-        var speechSeconds = speech?.Sum(r => r.Duration) ?? duration;
-        if (speech is { Count: 0 })
+        var speech = detector.Detect(window16k);
+        var speechSeconds = speech.Sum(r => r.Duration);
+        var islands = options.Islands is { } islandOptions
+            ? SpeechIslands.Plan(speech, duration, islandOptions)
+            : speech.Count == 0 ? [] : [new SpeechRegion(0, duration)];
+        if (islands.Count == 0)
         {
-            return new PipelineResult(timestampOffset, duration, [], [], [], [], new Dictionary<string, float[]>()) { SpeechSeconds = 0 };
+            return new PipelineResult(timestampOffset, duration, [], [], [], [], new Dictionary<string, float[]>()) { SpeechSeconds = 0, AsrSeconds = 0 };
         }
 
-        var words = asr.Transcribe(window16k).ToList();
-        var diarization = diarizer?.Diarize(window16k) ?? DiarizationResult.Empty;
+        var words = new List<Word>();
+        foreach (var island in islands)
+        {
+            words.AddRange(Offsets.Shift(asr.Transcribe(Slice(window16k, island)), island.Start));
+        }
+
+        var diarization = diarizer?.Diarize(SpeechOnly(window16k, islands)) ?? DiarizationResult.Empty;
         var segments = diarizer is null ? [new SpeakerSegment(0, duration, SingleSpeaker)] : diarization.Segments;
-        var recovered = diarizer is null ? 0 : Recover(window16k, words, segments, speech);
 
         var shifted = Offsets.Shift(words.OrderBy(w => w.Start).ToArray(), timestampOffset);
         var shiftedSegments = Offsets.Shift(segments, timestampOffset);
@@ -90,54 +100,41 @@ public sealed class TranscriptionPipeline(
         return new PipelineResult(timestampOffset, duration, shifted, shiftedSegments, labelled, turns, diarization.Embeddings)
         {
             SpeechSeconds = speechSeconds,
-            Recovered = recovered,
+            AsrSeconds = islands.Sum(i => i.Duration),
+            Islands = islands,
         };
+    }
+
+    /// <summary>The samples of <paramref name="region"/> (seconds from the window's start).</summary>
+    public static ReadOnlySpan<float> Slice(ReadOnlySpan<float> window, SpeechRegion region)
+    {
+        var from = Math.Clamp((int)Math.Floor(region.Start * SampleRate), 0, window.Length);
+        var to = Math.Clamp((int)Math.Ceiling(region.End * SampleRate), from, window.Length);
+        return window[from..to];
+    }
+
+    /// <summary>The window with everything outside <paramref name="islands"/> set to digital silence (the window itself when one island covers it).</summary>
+    public static ReadOnlySpan<float> SpeechOnly(ReadOnlySpan<float> window, IReadOnlyList<SpeechRegion> islands)
+    {
+        if (islands.Count == 1 && Slice(window, islands[0]).Length == window.Length)
+        {
+            return window;
+        }
+
+        var heard = new float[window.Length];
+        foreach (var island in islands)
+        {
+            var from = Math.Clamp((int)Math.Floor(island.Start * SampleRate), 0, window.Length);
+            Slice(window, island).CopyTo(heard.AsSpan(from));
+        }
+
+        return heard;
     }
 
     public void Dispose()
     {
         asr.Dispose();
         diarizer?.Dispose();
-        vad?.Dispose();
-    }
-
-    /// <summary>Re-transcribes nearly wordless diarized speech on its own; adds the words found there. Returns the spans redone.</summary>
-    private int Recover(ReadOnlySpan<float> window, List<Word> words, IReadOnlyList<SpeakerSegment> segments, IReadOnlyList<SpeechRegion>? speech)
-    {
-        var redone = 0;
-        foreach (var span in RecoverySpans(segments, speech, options.RecoveryMinSeconds))
-        {
-            var covered = words.Sum(w => Math.Max(0, Math.Min(w.End, span.End) - Math.Max(w.Start, span.Start)));
-            if (covered >= options.RecoveryMaxCoverage * span.Duration)
-            {
-                continue;
-            }
-
-            var from = (int)(span.Start * SampleRate);
-            var to = Math.Min(window.Length, (int)Math.Ceiling(span.End * SampleRate));
-            var found = asr.Transcribe(window[from..to])
-                .Select(w => w.Shift(span.Start))
-                .Where(w => !words.Any(existing => existing.Start < w.End && w.Start < existing.End))
-                .ToArray();
-            words.AddRange(found);
-            redone++;
-        }
-
-        return redone;
-    }
-
-    /// <summary>Diarized speech merged per speaker into spans, clipped to the VAD's speech when there is a VAD.</summary>
-    public static IReadOnlyList<SpeakerSegment> RecoverySpans(IReadOnlyList<SpeakerSegment> segments, IReadOnlyList<SpeechRegion>? speech, double minSeconds)
-    {
-        var spans = new List<SpeakerSegment>();
-        foreach (var segment in segments.OrderBy(s => s.Start))
-        {
-            var pieces = speech is null
-                ? [segment]
-                : speech.Select(r => segment with { Start = Math.Max(segment.Start, r.Start), End = Math.Min(segment.End, r.End) }).Where(s => s.End > s.Start);
-            spans.AddRange(pieces.Where(p => p.Duration >= minSeconds));
-        }
-
-        return spans;
+        detector.Dispose();
     }
 }

@@ -53,6 +53,11 @@ public static class Engines
             var asr = catalog.Resolve("asr", settings.AsrModel);
             var diarization = ResolveDiarization(settings.DiarizationBackend, catalog, log);
             var vad = ResolveOptional(catalog, "vad", log);
+            if (vad is null)
+            {
+                log.LogWarning("no VAD model installed: speech islands come from the energy detector (models/fetch.sh defaults installs Silero VAD)");
+            }
+
             var device = ParseDevice(settings.Device, settings.Threads);
             var sessions = new OnnxSessionFactory(device, logs.CreateLogger<OnnxSessionFactory>());
 
@@ -72,7 +77,7 @@ public static class Engines
                 log.LogInformation("session {Role} {Source} on {Provider}", session.Role, Path.GetFileName(session.Source), session.Provider);
             }
 
-            var description = $"asr {asr.Entry.Id}, diarization {(diarization is null ? "none (turns labelled by stream)" : settings.DiarizationBackend)}, vad {vad?.Entry.Id ?? "none"}, on {sessions.ProviderDescription}";
+            var description = $"asr {asr.Entry.Id}, diarization {(diarization is null ? "none (turns labelled by stream)" : settings.DiarizationBackend)}, vad {vad?.Entry.Id ?? $"none ({EnergyVoiceDetector.DetectorName} detector)"}, on {sessions.ProviderDescription}";
             log.LogInformation("engines: {Description}", description);
             var handedOut = 0;
             ITranscriptionPipeline Create() => Interlocked.Exchange(ref handedOut, 1) == 0 ? first : Build();

@@ -8,12 +8,14 @@ namespace Muesli.Inference.Tests.Pipeline;
 
 public sealed class TranscriptionPipelineTests
 {
+    private static readonly ScriptedVad AllSpeech = new(seconds => [new SpeechRegion(0, seconds)]);
+
     [Fact]
     public void Every_word_and_segment_time_moves_by_the_timestamp_offset()
     {
         var asr = new ScriptedAsr(_ => [new Word("alpha", 1.0, 1.3), new Word("bravo", 2.5, 2.8)]);
         var diarizer = new ScriptedDiarizer([new SpeakerSegment(0.5, 2.0, "A"), new SpeakerSegment(2.2, 3.0, "B")]);
-        using var pipeline = new TranscriptionPipeline(asr, diarizer, null, new PipelineOptions());
+        using var pipeline = new TranscriptionPipeline(asr, diarizer, AllSpeech, new PipelineOptions());
 
         var result = pipeline.Run(new float[16000 * 4], timestampOffset: 100);
 
@@ -28,7 +30,7 @@ public sealed class TranscriptionPipelineTests
     [Fact]
     public void Without_a_diarizer_every_word_belongs_to_the_single_speaker()
     {
-        using var pipeline = new TranscriptionPipeline(new ScriptedAsr(_ => [new Word("alpha", 1, 1.2)]), null, new MergeOptions());
+        using var pipeline = new TranscriptionPipeline(new ScriptedAsr(_ => [new Word("alpha", 1, 1.2)]), null, AllSpeech, new PipelineOptions());
         var result = pipeline.Run(new float[16000], 0);
         Assert.Equal(TranscriptionPipeline.SingleSpeaker, Assert.Single(result.LabelledWords).Speaker);
     }
@@ -38,7 +40,7 @@ public sealed class TranscriptionPipelineTests
     {
         var asr = new ScriptedAsr(_ => [new Word("ghost", 1, 1.2)]);
         var diarizer = new ScriptedDiarizer([new SpeakerSegment(0, 1, "A")]);
-        using var pipeline = new TranscriptionPipeline(asr, diarizer, new ScriptedVad([]), new PipelineOptions());
+        using var pipeline = new TranscriptionPipeline(asr, diarizer, new ScriptedVad(_ => []), new PipelineOptions());
 
         var result = pipeline.Run(new float[16000 * 10], 50);
 
@@ -46,28 +48,73 @@ public sealed class TranscriptionPipelineTests
         Assert.Equal(0, asr.Calls);
         Assert.Equal(0, diarizer.Calls);
         Assert.Equal(0, result.SpeechSeconds);
+        Assert.Equal(0, result.AsrSeconds);
     }
 
     [Fact]
-    public void Diarized_speech_left_nearly_without_words_is_re_transcribed_on_its_own_within_the_vads_speech()
+    public void Each_speech_island_is_transcribed_on_its_own_and_its_words_are_shifted_by_its_start()
     {
-        // An ASR that collapses on the long window (no words after 4 s) but hears a short clip.
-        var asr = new ScriptedAsr(samples => samples.Length > 16000 * 10
-            ? [new Word("alpha", 1.0, 1.3), new Word("bravo", 2.0, 2.3)]
-            : [new Word("charlie", 0.5, 0.8), new Word("delta", 1.5, 1.8)]);
-        var diarizer = new ScriptedDiarizer([new SpeakerSegment(0.5, 3.5, "A"), new SpeakerSegment(5.0, 9.0, "B"), new SpeakerSegment(12.0, 13.0, "C")]);
-        var vad = new ScriptedVad([new SpeechRegion(0.4, 3.6), new SpeechRegion(6.0, 9.5), new SpeechRegion(11.5, 13.5)]);
-        using var pipeline = new TranscriptionPipeline(asr, diarizer, vad, new PipelineOptions());
+        // Speech at 1–3 s and 40–42 s of a minute: two islands of 2 s padded by 0.4 s each side, nothing in between.
+        var asr = new ScriptedAsr(_ => [new Word("alpha", 0.5, 0.8)]);
+        var vad = new ScriptedVad(_ => [new SpeechRegion(1, 3), new SpeechRegion(40, 42)]);
+        using var pipeline = new TranscriptionPipeline(asr, null, vad, new PipelineOptions());
 
-        var result = pipeline.Run(new float[16000 * 20], 0);
+        var result = pipeline.Run(new float[16000 * 60], timestampOffset: 100);
 
-        // B's 5–9 s is clipped by the VAD to 6–9 s and redone; C is shorter than 1.5 s; A has its words.
-        Assert.Equal(1, result.Recovered);
-        Assert.Equal(2, asr.Calls);
-        Assert.Equal(3 * 16000, asr.Lengths[1]);
-        Assert.Equal(["alpha", "bravo", "charlie", "delta"], result.Words.Select(w => w.Text));
-        Assert.Equal([(6.5, 6.8), (7.5, 7.8)], result.Words.Skip(2).Select(w => (w.Start, w.End)));
-        Assert.Equal(["B", "B"], result.LabelledWords.Skip(2).Select(w => w.Speaker));
+        Assert.Equal([(int)(2.8 * 16000), (int)(2.8 * 16000)], asr.Lengths);
+        Assert.Equal([(0.6, 2.8), (39.6, 2.8)], result.Islands.Select(i => (Math.Round(i.Start, 9), Math.Round(i.Duration, 9))));
+        Assert.Equal([101.1, 140.1], result.Words.Select(w => Math.Round(w.Start, 9)));
+        Assert.Equal(5.6, result.AsrSeconds, 9);
+        Assert.Equal(4, result.SpeechSeconds, 9);
+    }
+
+    [Fact]
+    public void The_diarizer_hears_the_islands_and_digital_silence_everywhere_else()
+    {
+        var diarizer = new ScriptedDiarizer([]);
+        var vad = new ScriptedVad(_ => [new SpeechRegion(1, 3), new SpeechRegion(40, 42)]);
+        using var pipeline = new TranscriptionPipeline(new ScriptedAsr(_ => []), diarizer, vad, new PipelineOptions());
+        var window = Enumerable.Repeat(0.25f, 16000 * 60).ToArray();
+
+        pipeline.Run(window, 0);
+
+        var heard = Assert.Single(diarizer.Heard);
+        Assert.Equal(window.Length, heard.Length);
+        bool InIsland(int i) => (i >= 0.6 * 16000 && i < 3.4 * 16000) || (i >= 39.6 * 16000 && i < 42.4 * 16000);
+        Assert.All(Enumerable.Range(0, heard.Length).Where(i => !InIsland(i)), i => Assert.Equal(0f, heard[i]));
+        Assert.All(Enumerable.Range(0, heard.Length).Where(InIsland), i => Assert.Equal(0.25f, heard[i]));
+    }
+
+    [Fact]
+    public void Without_islands_the_whole_window_is_transcribed_once_when_it_holds_speech()
+    {
+        var asr = new ScriptedAsr(_ => []);
+        var vad = new ScriptedVad(_ => [new SpeechRegion(1, 3), new SpeechRegion(40, 42)]);
+        using var pipeline = new TranscriptionPipeline(asr, null, vad, new PipelineOptions { Islands = null });
+
+        var result = pipeline.Run(new float[16000 * 60], 0);
+
+        Assert.Equal([16000 * 60], asr.Lengths);
+        Assert.Equal(60, result.AsrSeconds);
+    }
+
+    [Fact]
+    public void Without_a_vad_the_energy_detector_keeps_digital_silence_from_asr()
+    {
+        var asr = new ScriptedAsr(_ => []);
+        using var pipeline = new TranscriptionPipeline(asr, null, null, new PipelineOptions());
+
+        // A second of a 1 kHz tone at −30 dBFS with a −60 dBFS floor, then 80 s of digital silence.
+        var random = new Random(3);
+        var window = Enumerable.Range(0, 16000 * 81)
+            .Select(i => i < 16000 ? (float)((0.045 * Math.Sin(2 * Math.PI * 1000 * i / 16000)) + (0.0017 * ((2 * random.NextDouble()) - 1))) : 0f)
+            .ToArray();
+        var result = pipeline.Run(window, 0);
+
+        var island = Assert.Single(result.Islands);
+        Assert.InRange(island.Start, 0, 0.05);
+        Assert.InRange(island.End, 1.0, 1.5);
+        Assert.Equal([island.Duration], asr.Lengths.Select(n => Math.Round(n / 16000.0, 4)));
     }
 
     private sealed class ScriptedAsr(Func<float[], IReadOnlyList<Word>> hear) : IAsrEngine
@@ -96,9 +143,12 @@ public sealed class TranscriptionPipelineTests
 
         public string Name => "scripted";
 
+        public List<float[]> Heard { get; } = [];
+
         public DiarizationResult Diarize(ReadOnlySpan<float> samples16k)
         {
             Calls++;
+            Heard.Add(samples16k.ToArray());
             return new DiarizationResult(segments, new Dictionary<string, float[]>());
         }
 
@@ -107,7 +157,7 @@ public sealed class TranscriptionPipelineTests
         }
     }
 
-    private sealed class ScriptedVad(IReadOnlyList<SpeechRegion> regions) : IVoiceActivityDetector
+    private sealed class ScriptedVad(Func<double, IReadOnlyList<SpeechRegion>> regions) : IVoiceActivityDetector
     {
         public string Name => "scripted";
 
@@ -115,7 +165,7 @@ public sealed class TranscriptionPipelineTests
 
         public float[] Probabilities(ReadOnlySpan<float> samples16k) => [];
 
-        public IReadOnlyList<SpeechRegion> Detect(ReadOnlySpan<float> samples16k) => regions;
+        public IReadOnlyList<SpeechRegion> Detect(ReadOnlySpan<float> samples16k) => regions(samples16k.Length / 16000.0);
 
         public void Dispose()
         {
