@@ -59,10 +59,16 @@ public static class Program
         var micSpeakers = new Option<string>("--mic-speakers") { Description = "Speakers on the mic stream, e.g. 1,3 (SPEAKER_01, SPEAKER_03)" };
         var overlap = new Option<double>("--overlap") { Description = "Fraction of turns that start before the previous one ends (0–1)" };
         var noise = new Option<double>("--noise") { Description = "RMS of the white noise floor (full scale 1)", DefaultValueFactory = _ => new MeetingSpec().NoiseLevel };
+        var silences = new Option<string[]>("--silence")
+        {
+            Description = "AT:SECONDS[:NOISE], repeatable: SECONDS of silence at the first pause from AT s on; digital zero, or white noise of RMS NOISE",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var silentShare = new Option<double>("--silent-share") { Description = "Share of the meeting (0–0.9) made of 5–90 s stretches of digital silence" };
 
         var command = new Command("meeting", "Generate a meeting: meeting.wav, truth.json, truth.rttm, truth.txt (and system.wav, mic.wav)")
         {
-            minutes, speakers, seed, rate, channels, folder, micSpeakers, overlap, noise,
+            minutes, speakers, seed, rate, channels, folder, micSpeakers, overlap, noise, silences, silentShare,
         };
         command.SetAction(result =>
         {
@@ -74,6 +80,8 @@ public static class Program
                 OverlapRatio = result.GetValue(overlap),
                 NoiseLevel = result.GetValue(noise),
                 MicSpeakers = ParseSpeakers(result.GetValue(micSpeakers)),
+                Silences = (result.GetValue(silences) ?? []).Select(ParseSilence).ToArray(),
+                SilentShare = result.GetValue(silentShare),
             };
             var format = new AudioFormat(result.GetValue(rate), result.GetValue(channels));
             var directory = result.GetRequiredValue(folder);
@@ -98,6 +106,15 @@ public static class Program
             return 0;
         });
         return command;
+    }
+
+    private static SilentStretch ParseSilence(string text)
+    {
+        var parts = text.Split(':');
+        var numbers = parts.Select(part => double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : double.NaN).ToArray();
+        return parts.Length is 2 or 3 && numbers.All(double.IsFinite)
+            ? new SilentStretch(numbers[0], numbers[1], parts.Length == 3 ? numbers[2] : 0)
+            : throw new ArgumentException($"--silence: '{text}' is not AT:SECONDS[:NOISE] (e.g. 30:60 or 30:60:0.001)");
     }
 
     private static IReadOnlyList<int> ParseSpeakers(string? list)

@@ -20,13 +20,38 @@ public sealed record MeetingSpec
 
     /// <summary>Speaker numbers (0 for SPEAKER_00, …) that talk on the mic stream.</summary>
     public IReadOnlyList<int> MicSpeakers { get; init; } = [];
+
+    /// <summary>
+    /// Stretches of silence to insert, part of <see cref="DurationSeconds"/>: speech fills the rest, laid out as
+    /// without them, and each stretch goes in at the first pause at or after its time.
+    /// </summary>
+    public IReadOnlyList<SilentStretch> Silences { get; init; } = [];
+
+    /// <summary>
+    /// Share of the meeting, in [0, 0.9), that the generator fills with 5–90 s stretches of digital silence at pauses
+    /// between turns, spread over the meeting. Refused together with <see cref="Silences"/>: a meeting is given its
+    /// stretches or a share, so no drawn stretch lands on one asked for.
+    /// </summary>
+    public double SilentShare { get; init; }
 }
+
+/// <summary>
+/// A stretch of silence asked for at <paramref name="At"/> s on the meeting's clock, <paramref name="Seconds"/> long: it
+/// starts at the first moment at or after At where no voice sounds on any stream (a pause between turns, or the end of
+/// the speech), and everything after it moves later by Seconds. At 0 it comes before the lead-in. Its audio is digital
+/// zero, or with a <paramref name="NoiseLevel"/> white noise of that RMS (at 16 kHz; other rates keep its spectral
+/// density, as the noise floor does) instead of the floor. No tone sounds in it.
+/// </summary>
+public sealed record SilentStretch(double At, double Seconds, double NoiseLevel = 0);
 
 /// <summary>A word as it was spoken: text, true start/end (s), speaker label (SPEAKER_00…) and stream name.</summary>
 public sealed record TruthWord(string Text, double T0, double T1, string Speaker, string Stream);
 
 /// <summary>A stretch of one speaker's voice on one stream.</summary>
 public sealed record TruthTurn(string Speaker, string Stream, double T0, double T1);
+
+/// <summary>A silent stretch as placed: start/end (s) on the meeting's clock, and its noise RMS (0: digital silence).</summary>
+public sealed record TruthSilence(double T0, double T1, double NoiseLevel);
 
 /// <summary>A generated meeting: its truth, and its audio rendered on demand at any rate and channel count.</summary>
 public sealed class ToneMeeting
@@ -37,11 +62,13 @@ public sealed class ToneMeeting
     /// <summary>Every stream mixed: what <c>meeting.wav</c> holds.</summary>
     public const string AllStreams = "all";
 
-    public ToneMeeting(MeetingSpec spec, IReadOnlyList<TruthWord> words, IReadOnlyList<TruthTurn> turns)
+    public ToneMeeting(
+        MeetingSpec spec, IReadOnlyList<TruthWord> words, IReadOnlyList<TruthTurn> turns, IReadOnlyList<TruthSilence>? silences = null)
     {
         Spec = spec;
         Words = words.OrderBy(w => w.T0).ToArray();
         Turns = turns.OrderBy(t => t.T0).ToArray();
+        Silences = (silences ?? []).OrderBy(s => s.T0).ToArray();
     }
 
     public MeetingSpec Spec { get; }
@@ -49,6 +76,9 @@ public sealed class ToneMeeting
     public IReadOnlyList<TruthWord> Words { get; }
 
     public IReadOnlyList<TruthTurn> Turns { get; }
+
+    /// <summary>The silent stretches on every stream, in time order: no voice or word sounds inside them.</summary>
+    public IReadOnlyList<TruthSilence> Silences { get; }
 
     public double Duration => Spec.DurationSeconds;
 

@@ -5,7 +5,8 @@ namespace Muesli.TestWorld;
 /// <summary>
 /// Synthesises a meeting's audio straight at the asked rate: white noise, each turn's voice tone and each word's
 /// tone with raised-cosine ramps, phase taken from the meeting clock so every rate carries the same tones. Tones at
-/// or above 0.45 × rate are left out, as an anti-aliased recording at that rate would lose them.
+/// or above 0.45 × rate are left out, as an anti-aliased recording at that rate would lose them. Silent stretches
+/// replace all of that with their own noise or with zeros.
 /// </summary>
 internal static class ToneSynthesis
 {
@@ -35,14 +36,15 @@ internal static class ToneSynthesis
         Validate(format);
         var rate = format.SampleRate;
         var tones = TonesOf(meeting, stream, rate);
+        var silences = meeting.Silences.Select(s => new Silence(s.T0, s.T1, NoiseHalfWidth(s.NoiseLevel, rate), rate)).ToArray();
         var noise = SeededRandom.For(meeting.Spec.Seed, "noise:" + stream);
-
-        // Uniform noise of this half-width has the spec's RMS; scaled with the rate to keep its density per Hz.
-        var noiseHalfWidth = meeting.Spec.NoiseLevel * Math.Sqrt(3.0 * rate / AudioFormat.Asr.SampleRate);
+        var silenceNoise = SeededRandom.For(meeting.Spec.Seed, "silence:" + stream);
+        var noiseHalfWidth = NoiseHalfWidth(meeting.Spec.NoiseLevel, rate);
         var frames = FrameCount(meeting, format);
         var signal = new double[BlockFrames];
         var pcm = new short[BlockFrames * format.Channels];
         var firstOpen = 0;
+        var firstSilence = 0;
         for (long start = 0; start < frames; start += BlockFrames)
         {
             var length = (int)Math.Min(BlockFrames, frames - start);
@@ -62,11 +64,24 @@ internal static class ToneSynthesis
                 tones[t].AddTo(span, start);
             }
 
+            while (firstSilence < silences.Length && silences[firstSilence].EndSample <= start)
+            {
+                firstSilence++;
+            }
+
+            for (var q = firstSilence; q < silences.Length && silences[q].StartSample < start + length; q++)
+            {
+                silences[q].Replace(span, start, silenceNoise);
+            }
+
             var output = pcm.AsSpan(0, length * format.Channels);
             Quantise(span, output, format.Channels);
             block(output);
         }
     }
+
+    /// <summary>Uniform noise of this half-width has the given RMS at 16 kHz; scaled with the rate to keep its density per Hz.</summary>
+    private static double NoiseHalfWidth(double rms, int rate) => rms * Math.Sqrt(3.0 * rate / AudioFormat.Asr.SampleRate);
 
     private static void Quantise(ReadOnlySpan<double> signal, Span<short> output, int channels)
     {
@@ -119,6 +134,24 @@ internal static class ToneSynthesis
             && n is >= 0 and < ToneLanguage.MaxSpeakers
             ? n
             : throw new ArgumentException($"'{label}' is not a tone-world speaker (SPEAKER_00–SPEAKER_05)");
+    }
+
+    /// <summary>A silent stretch: samples [StartSample, EndSample) hold only its own noise, or digital zero.</summary>
+    private readonly record struct Silence(double T0, double T1, double NoiseHalfWidth, int Rate)
+    {
+        public long StartSample => (long)Math.Ceiling(T0 * Rate);
+
+        public long EndSample => (long)Math.Ceiling(T1 * Rate);
+
+        public void Replace(Span<double> block, long blockStart, SeededRandom noise)
+        {
+            var from = Math.Max(StartSample, blockStart);
+            var to = Math.Min(EndSample, blockStart + block.Length);
+            for (var n = from; n < to; n++)
+            {
+                block[(int)(n - blockStart)] = NoiseHalfWidth == 0 ? 0 : NoiseHalfWidth * (2 * noise.NextDouble() - 1);
+            }
+        }
     }
 
     /// <summary>One tone burst: samples [StartSample, EndSample) of the meeting at a given rate.</summary>

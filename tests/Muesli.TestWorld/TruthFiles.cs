@@ -29,7 +29,7 @@ internal static class TruthFiles
         File.WriteAllText(Path.Combine(directory, TruthText), meeting.ReferenceText() + "\n");
     }
 
-    /// <summary>{"words":[{text,t0,t1,speaker,stream}], "turns":[{speaker,stream,t0,t1}], "duration"}.</summary>
+    /// <summary>{"words":[{text,t0,t1,speaker,stream}], "turns":[{speaker,stream,t0,t1}], "silences":[{t0,t1,noise}], "duration"}.</summary>
     public static string ToJson(ToneMeeting meeting)
     {
         using var buffer = new MemoryStream();
@@ -61,6 +61,22 @@ internal static class TruthFiles
             }
 
             json.WriteEndArray();
+            if (meeting.Silences.Count > 0)
+            {
+                // Only when there are any, so the truth of a meeting without silences reads as it always did.
+                json.WriteStartArray("silences");
+                foreach (var silence in meeting.Silences)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("t0", Math.Round(silence.T0, 3));
+                    json.WriteNumber("t1", Math.Round(silence.T1, 3));
+                    json.WriteNumber("noise", silence.NoiseLevel);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteNumber("duration", meeting.Duration);
             json.WriteEndObject();
         }

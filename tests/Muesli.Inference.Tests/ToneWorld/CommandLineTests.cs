@@ -39,6 +39,39 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Meeting_inserts_the_silences_asked_for()
+    {
+        var target = Path.Combine(folder, "silent");
+
+        var code = Program.Run(
+            ["meeting", "--minutes", "1", "--seed", "3", "--out", target, "--silence", "0:4", "--silence", "30:6.5:0.001"],
+            output, error);
+
+        Assert.Equal(0, code);
+        var expected = ToneMeetingGenerator.Generate(new MeetingSpec
+        {
+            DurationSeconds = 60,
+            Seed = 3,
+            Silences = [new SilentStretch(0, 4), new SilentStretch(30, 6.5, 0.001)],
+        });
+        Assert.Equal(2, expected.Silences.Count);
+        Assert.Equal(TruthFile(expected), File.ReadAllText(Path.Combine(target, "truth.json")));
+    }
+
+    [Fact]
+    public void Meeting_fills_the_silent_share()
+    {
+        var target = Path.Combine(folder, "share");
+
+        var code = Program.Run(["meeting", "--minutes", "5", "--seed", "8", "--out", target, "--silent-share", "0.3"], output, error);
+
+        Assert.Equal(0, code);
+        var expected = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 300, Seed = 8, SilentShare = 0.3 });
+        Assert.NotEmpty(expected.Silences);
+        Assert.Equal(TruthFile(expected), File.ReadAllText(Path.Combine(target, "truth.json")));
+    }
+
+    [Fact]
     public void Models_writes_a_models_folder()
     {
         var target = Path.Combine(folder, "models");
@@ -61,6 +94,16 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("meeting", "--mic-speakers", "5")]
     [InlineData("meeting", "--overlap", "2")]
     [InlineData("meeting", "--colour", "blue")]
+    [InlineData("meeting", "--silence", "10")]
+    [InlineData("meeting", "--silence", "10:x")]
+    [InlineData("meeting", "--silence", "10:5:0.001:2")]
+    [InlineData("meeting", "--silence", "10:-5")]
+    [InlineData("meeting", "--silence", "70:5")]
+    [InlineData("meeting", "--silence", "10:5:-1")]
+    [InlineData("meeting", "--silence")]
+    [InlineData("meeting", "--silent-share", "0.9")]
+    [InlineData("meeting", "--silent-share", "some")]
+    [InlineData("meeting", "--silent-share", "0.2", "--silence", "10:5")]
     [InlineData("lunch")]
     public void Bad_arguments_exit_with_code_2_and_say_why(params string[] args)
     {
@@ -97,5 +140,20 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("meeting", output.ToString());
         Assert.Contains("models", output.ToString());
+    }
+
+    /// <summary>truth.json as the meeting command writes it.</summary>
+    private static string TruthFile(ToneMeeting meeting)
+    {
+        var written = Directory.CreateTempSubdirectory("tone-cli-truth-").FullName;
+        try
+        {
+            meeting.WriteTo(written, new Muesli.Core.AudioFormat(8000, 1));
+            return File.ReadAllText(Path.Combine(written, "truth.json"));
+        }
+        finally
+        {
+            Directory.Delete(written, recursive: true);
+        }
     }
 }
