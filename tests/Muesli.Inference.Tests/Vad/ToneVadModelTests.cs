@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Muesli.Core;
+using Muesli.Inference.Models;
 using Muesli.Inference.Tests.Support;
 using Muesli.Inference.Vad;
 using Muesli.TestWorld;
@@ -33,6 +34,43 @@ public sealed class ToneVadModelTests(ITestOutputHelper output)
         Assert.Equal(Signature(real), Signature(standIn));
         Assert.Empty(real.ModelMetadata.CustomMetadataMap);
         Assert.Empty(standIn.ModelMetadata.CustomMetadataMap);
+    }
+
+    [Fact]
+    public void SileroVad_opens_it_through_the_catalog_of_a_stand_in_folder_written_with_the_vad()
+    {
+        using var folder = new ModelFolder();
+        StandInModels.WriteModelsFolder(folder.Path, withVad: true);
+        var catalog = ModelCatalog.Open(folder.Path);
+        var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
+
+        using var vad = new SileroVad(catalog.Resolve(ModelKinds.Vad, null), sessions);
+
+        Assert.Equal(ToneVadModel.Id, catalog.DefaultFor(ModelKinds.Vad));
+        Assert.Equal(ToneVadModel.Id, vad.Name);
+        Assert.Equal(new SessionInfo("model", folder.PathOf("tone-vad/model.onnx"), "CPU"), Assert.Single(sessions.Sessions));
+        Assert.NotEmpty(vad.Detect(Samples(Meeting(seconds: 10))));
+    }
+
+    [Fact]
+    public void The_default_stand_in_folder_is_unchanged_and_has_no_vad()
+    {
+        using var plain = new ModelFolder();
+        using var withVad = new ModelFolder();
+        StandInModels.WriteModelsFolder(plain.Path);
+        StandInModels.WriteModelsFolder(withVad.Path, withVad: true);
+
+        Assert.Equal(["tone-tdt", "tone-ctc", "tone-segmentation", "tone-embedding"], StandInModels.All().Select(s => s.Id));
+        Assert.Equal([.. StandInModels.All().Select(s => s.Id), ToneVadModel.Id], StandInModels.All(withVad: true).Select(s => s.Id));
+        Assert.Null(ModelCatalog.Open(plain.Path).DefaultFor(ModelKinds.Vad));
+        Assert.DoesNotContain(ModelCatalog.Open(plain.Path).Entries, e => e.Kind == ModelKinds.Vad);
+        Assert.Equal(StandInModels.Manifest(StandInModels.All()), File.ReadAllText(plain.PathOf("models.json")));
+
+        // Every model file of the plain folder is in the other, byte for byte; the VAD's is the only one added.
+        var plainFiles = Files(plain.Path);
+        var vadFiles = Files(withVad.Path);
+        Assert.Equal(plainFiles.Keys.Append("tone-vad/model.onnx"), vadFiles.Keys);
+        Assert.All(plainFiles.Keys.Where(f => f != "models.json"), f => Assert.Equal(plainFiles[f], vadFiles[f]));
     }
 
     [Theory]
@@ -193,6 +231,10 @@ public sealed class ToneVadModelTests(ITestOutputHelper output)
 
     private static IEnumerable<SpeechRegion> Turns(ToneMeeting meeting, double offset)
         => meeting.WordBoundedTurns().Select(t => new SpeechRegion(offset + t.T0, offset + t.T1));
+
+    private static SortedDictionary<string, byte[]> Files(string root)
+        => new(Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), File.ReadAllBytes), StringComparer.Ordinal);
 
     private static double Seconds(int samples) => samples / (double)Rate;
 
