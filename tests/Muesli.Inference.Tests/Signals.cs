@@ -14,6 +14,20 @@ internal static class Signals
         return x;
     }
 
+    /// <summary>Uniform white noise of the given RMS (−60 dBFS is 0.001), as the tone world makes its floor; zeros at RMS 0.</summary>
+    public static float[] WhiteNoise(int samples, double rms, int seed)
+    {
+        var random = new Random(seed);
+        var halfWidth = rms * Math.Sqrt(3);
+        var x = new float[samples];
+        for (var n = 0; n < samples; n++)
+        {
+            x[n] = (float)(halfWidth * ((2 * random.NextDouble()) - 1));
+        }
+
+        return x;
+    }
+
     /// <summary>Uniform noise in [−amplitude, amplitude] plus a sweep, so every mel band has energy that changes.</summary>
     public static float[] Speechlike(int samples, int seed, double amplitude = 0.3)
     {

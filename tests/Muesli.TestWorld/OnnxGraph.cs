@@ -15,9 +15,12 @@ internal sealed class OnnxGraph(string name)
     private readonly GraphProto graph = new() { Name = name };
     private int nodes;
 
-    /// <summary>A dimension: a number is fixed, a string names a dynamic axis.</summary>
+    /// <summary>A dimension: a number is fixed, a string names a dynamic axis, <see cref="Unnamed"/> is a dynamic axis without a name.</summary>
     public readonly record struct Dim(long? Value, string? Parameter)
     {
+        /// <summary>A dynamic axis with neither size nor name, as exporters such as spox write them.</summary>
+        public static readonly Dim Unnamed = new(null, null);
+
         public static implicit operator Dim(long value) => new(value, null);
 
         public static implicit operator Dim(string parameter) => new(null, parameter);
@@ -96,9 +99,12 @@ internal sealed class OnnxGraph(string name)
         var tensorShape = new TensorShapeProto();
         foreach (var dim in shape)
         {
-            tensorShape.Dim.Add(dim.Value is { } value
-                ? new TensorShapeProto.Types.Dimension { DimValue = value }
-                : new TensorShapeProto.Types.Dimension { DimParam = dim.Parameter });
+            tensorShape.Dim.Add(dim switch
+            {
+                { Value: { } value } => new TensorShapeProto.Types.Dimension { DimValue = value },
+                { Parameter: { } parameter } => new TensorShapeProto.Types.Dimension { DimParam = parameter },
+                _ => new TensorShapeProto.Types.Dimension(),
+            });
         }
 
         return new ValueInfoProto

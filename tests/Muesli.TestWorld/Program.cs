@@ -97,11 +97,12 @@ public static class Program
     private static Command ModelsCommand(TextWriter output)
     {
         var directory = new Option<string>("--out") { Description = "Folder to write models.json and the stand-in models into", Required = true };
-        var command = new Command("models", "Write a models folder of stand-in models (models.json + files)") { directory };
+        var withVad = new Option<bool>("--with-vad") { Description = "Also write the stand-in Silero VAD (tone-vad), which becomes the vad default" };
+        var command = new Command("models", "Write a models folder of stand-in models (models.json + files)") { directory, withVad };
         command.SetAction(result =>
         {
             var path = result.GetRequiredValue(directory);
-            StandInModels.WriteModelsFolder(path);
+            StandInModels.WriteModelsFolder(path, result.GetValue(withVad));
             output.WriteLine($"stand-in models → {path}");
             return 0;
         });

@@ -22,8 +22,11 @@ public static class StandInModels
         public string Directory => Id;
     }
 
-    /// <summary>Every stand-in a models folder gets; the first of each kind is that kind's default.</summary>
-    public static IReadOnlyList<StandIn> All() =>
+    /// <summary>
+    /// Every stand-in a models folder gets; the first of each kind is that kind's default. The VAD comes only on
+    /// request, so the folder the existing tests run stays as it was: without a VAD.
+    /// </summary>
+    public static IReadOnlyList<StandIn> All(bool withVad = false) =>
     [
         ToneTdtModel.StandIn(),
         new StandIn(CtcId, "asr", "nemo-ctc",
@@ -33,12 +36,14 @@ public static class StandInModels
         ]),
         StandIns.ToneSegmentationModel.StandIn(),
         StandIns.ToneEmbeddingModel.StandIn(),
+        .. withVad ? [StandIns.ToneVadModel.StandIn()] : Array.Empty<StandIn>(),
     ];
 
     /// <summary>Writes a models folder (<c>models.json</c> + each stand-in's files) that <c>muesli --models</c> accepts.</summary>
-    public static void WriteModelsFolder(string directory)
+    /// <param name="withVad">Adds the stand-in Silero VAD (<see cref="StandIns.ToneVadModel"/>) as the <c>vad</c> default.</param>
+    public static void WriteModelsFolder(string directory, bool withVad = false)
     {
-        var standIns = All();
+        var standIns = All(withVad);
         foreach (var standIn in standIns)
         {
             var folder = Path.Combine(directory, standIn.Directory);

@@ -1,4 +1,5 @@
 using Muesli.TestWorld;
+using Muesli.TestWorld.StandIns;
 using Xunit;
 
 namespace Muesli.Inference.Tests.ToneWorld;
@@ -82,6 +83,19 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(File.Exists(Path.Combine(target, "models.json")));
         Assert.True(File.Exists(Path.Combine(target, "tone-ctc", "model.onnx")));
         Assert.True(File.Exists(Path.Combine(target, "tone-ctc", "tokens.txt")));
+        Assert.False(Directory.Exists(Path.Combine(target, "tone-vad")));
+    }
+
+    [Fact]
+    public void Models_with_vad_adds_the_stand_in_vad()
+    {
+        var target = Path.Combine(folder, "models");
+
+        var code = Program.Run(["models", "--out", target, "--with-vad"], output, error);
+
+        Assert.Equal(0, code);
+        Assert.Equal(ToneVadModel.Build(), File.ReadAllBytes(Path.Combine(target, "tone-vad", "model.onnx")));
+        Assert.Contains("\"vad\": \"tone-vad\"", File.ReadAllText(Path.Combine(target, "models.json")));
     }
 
     [Theory]
