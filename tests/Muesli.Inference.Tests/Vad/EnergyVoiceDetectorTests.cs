@@ -111,13 +111,7 @@ public sealed class EnergyVoiceDetectorTests(ITestOutputHelper output)
 
     private static float[] AudioFileSamples(string relative) => Muesli.Audio.AudioFile.Read16kMono(SharedFiles.PathOf(relative));
 
-    private static float[] Noise(double seconds, double rms, int seed)
-    {
-        // Uniform noise in ±a has an RMS of a / √3.
-        var random = new Random(seed);
-        var amplitude = rms * Math.Sqrt(3);
-        return Enumerable.Range(0, (int)(seconds * Rate)).Select(_ => (float)(amplitude * ((2 * random.NextDouble()) - 1))).ToArray();
-    }
+    private static float[] Noise(double seconds, double rms, int seed) => Signals.WhiteNoise((int)(seconds * Rate), rms, seed);
 
     /// <summary>Audio laid end to end, remembering which stretches are speech and which are spliced-in silence.</summary>
     private sealed class Splice
@@ -134,12 +128,9 @@ public sealed class EnergyVoiceDetectorTests(ITestOutputHelper output)
 
         public Splice Silence(float[] audio) => Add(audio, silence);
 
-        public double SpeechCovered(IReadOnlyList<SpeechRegion> islands) => Covered(speech, islands);
+        public double SpeechCovered(IReadOnlyList<SpeechRegion> islands) => Stretches.Covered(speech, islands);
 
-        public double SilenceIncluded(IReadOnlyList<SpeechRegion> islands) => Covered(silence, islands);
-
-        private static double Covered(List<SpeechRegion> spans, IReadOnlyList<SpeechRegion> islands)
-            => spans.Sum(s => islands.Sum(i => Math.Max(0, Math.Min(s.End, i.End) - Math.Max(s.Start, i.Start)))) / spans.Sum(s => s.Duration);
+        public double SilenceIncluded(IReadOnlyList<SpeechRegion> islands) => Stretches.Covered(silence, islands);
 
         private Splice Add(float[] audio, List<SpeechRegion> spans)
         {

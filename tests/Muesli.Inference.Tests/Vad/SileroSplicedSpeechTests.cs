@@ -12,8 +12,6 @@ namespace Muesli.Inference.Tests.Vad;
 public sealed class SileroSplicedSpeechTests(ITestOutputHelper output)
 {
     private const int Rate = 16000;
-    private const double IslandPadSeconds = 0.4;
-    private const double IslandMergeGapSeconds = 1.0;
 
     // A 10 ms frame under −40 dBFS is near-silence: the recordings' own lead-ins and tails, not their speech.
     private const double NearSilenceRms = 0.01;
@@ -47,7 +45,7 @@ public sealed class SileroSplicedSpeechTests(ITestOutputHelper output)
 
         using var vad = new SileroVad(SharedFiles.SileroModel, new OnnxSessionFactory(DeviceOptions.Cpu));
         var regions = vad.Detect(signal.ToArray());
-        var islands = Islands(regions, Seconds(signal.Count));
+        var islands = SpeechIslands.Plan(regions, Seconds(signal.Count), SpeechIslandOptions.Default);
 
         var covered = Stretches.Covered(speech, islands);
         var included = Stretches.Covered(stretches, islands);
@@ -66,26 +64,6 @@ public sealed class SileroSplicedSpeechTests(ITestOutputHelper output)
 
         Assert.True(covered >= 0.95, $"islands hold only {covered:P2} of the speech");
         Assert.True(included <= 0.05, $"islands include {included:P2} of the {filler}");
-    }
-
-    /// <summary>Each region padded by 0.4 s within the audio, then islands whose gap is at most 1 s joined.</summary>
-    private static IReadOnlyList<SpeechRegion> Islands(IReadOnlyList<SpeechRegion> speech, double durationSeconds)
-    {
-        var islands = new List<SpeechRegion>();
-        foreach (var region in speech)
-        {
-            var padded = new SpeechRegion(Math.Max(0, region.Start - IslandPadSeconds), Math.Min(durationSeconds, region.End + IslandPadSeconds));
-            if (islands.Count > 0 && padded.Start - islands[^1].End <= IslandMergeGapSeconds)
-            {
-                islands[^1] = islands[^1] with { End = Math.Max(islands[^1].End, padded.End) };
-            }
-            else
-            {
-                islands.Add(padded);
-            }
-        }
-
-        return islands;
     }
 
     /// <summary>Samples [first, last) from the first to the end of the last 10 ms frame louder than near-silence.</summary>
