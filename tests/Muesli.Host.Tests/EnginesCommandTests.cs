@@ -12,11 +12,23 @@ public sealed class EnginesCommandTests
         Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromMinutes(2)));
 
         var lines = process.Lines;
-        Assert.StartsWith("asr tone-tdt, diarization senko", lines[0]);
+        Assert.StartsWith("asr tone-tdt, diarization senko, vad none (energy detector)", lines[0]);
+        Assert.Contains("no VAD model", process.Stderr);
         Assert.Contains("worker cpu: CPU", lines);
         var sessions = lines.Where(l => l.StartsWith("session ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(["encoder", "decoder", "joiner", "segmentation", "embedding"], sessions.Select(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]));
         Assert.All(sessions, s => Assert.Equal("CPU", s.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]));
+    }
+
+    [Fact]
+    public async Task An_installed_vad_model_is_named_and_listed_with_its_session()
+    {
+        await using var process = BackendProcess.Start(["--models", StandIns.FolderWithVad, "--device", "cpu"], command: "engines");
+        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+
+        Assert.StartsWith("asr tone-tdt, diarization senko, vad tone-vad,", process.Lines[0]);
+        Assert.Contains(process.Lines, l => l.StartsWith("session vad ", StringComparison.Ordinal) && l.EndsWith("tone-vad/model.onnx", StringComparison.Ordinal));
+        Assert.DoesNotContain("no VAD model", process.Stderr);
     }
 
     [Fact]

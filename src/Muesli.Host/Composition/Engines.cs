@@ -52,12 +52,7 @@ public static class Engines
             var catalog = ModelCatalog.Open(ModelCatalog.ResolveDirectory(settings.ModelsDirectory));
             var asr = catalog.Resolve("asr", settings.AsrModel);
             var diarization = ResolveDiarization(settings.DiarizationBackend, catalog, log);
-            var vad = ResolveOptional(catalog, "vad", log);
-            if (vad is null)
-            {
-                log.LogWarning("no VAD model installed: speech islands come from the energy detector (models/fetch.sh defaults installs Silero VAD)");
-            }
-
+            var vad = ResolveVad(catalog, log);
             var device = ParseDevice(settings.Device, settings.Threads);
             var sessions = new OnnxSessionFactory(device, logs.CreateLogger<OnnxSessionFactory>());
 
@@ -133,15 +128,18 @@ public static class Engines
         }
     }
 
-    private static InstalledModel? ResolveOptional(ModelCatalog catalog, string kind, ILogger log)
+    private static InstalledModel? ResolveVad(ModelCatalog catalog, ILogger log)
     {
         try
         {
-            return catalog.Resolve(kind, null);
+            return catalog.Resolve("vad", null);
         }
         catch (ModelCatalogException e)
         {
-            log.LogInformation("no {Kind} model: {Reason}", kind, e.Message);
+            log.LogWarning(
+                "no VAD model ({Reason}): speech islands come from the {Detector} detector; models/fetch.sh defaults installs Silero VAD",
+                e.Message,
+                EnergyVoiceDetector.DetectorName);
             return null;
         }
     }

@@ -18,6 +18,9 @@ public sealed class SileroVad : IVoiceActivityDetector
 {
     public const string Family = "silero-vad";
     public const string ModelRole = "model";
+
+    /// <summary>The role its ONNX session is listed under (<c>muesli engines</c>, the logs).</summary>
+    public const string SessionRole = "vad";
     public const string AudioInput = "input";
     public const string StateInput = "state";
     public const string SampleRateInput = "sr";
@@ -138,7 +141,7 @@ public sealed class SileroVad : IVoiceActivityDetector
     private static InferenceSession OpenSession(string modelPath, OnnxSessionFactory sessions)
     {
         ArgumentNullException.ThrowIfNull(sessions);
-        return sessions.Create(modelPath, ModelRole);
+        return sessions.Create(modelPath, SessionRole);
     }
 
     private void ValidateSignature()

@@ -33,5 +33,15 @@ public static class StandIns
         return dir;
     });
 
+    private static readonly Lazy<string> WrittenWithVad = new(() =>
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "muesli-standins-vad-" + Environment.ProcessId);
+        StandInModels.WriteModelsFolder(dir, withVad: true);
+        return dir;
+    });
+
     public static string Folder => Written.Value;
+
+    /// <summary>The same folder with the stand-in Silero VAD, its default VAD.</summary>
+    public static string FolderWithVad => WrittenWithVad.Value;
 }
