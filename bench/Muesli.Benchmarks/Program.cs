@@ -25,7 +25,8 @@ switch (command)
                   read and written, per-interval pass time p50/p95, wall time
               engines [--seconds 300]
                   real-time factors of the front ends (vectorised against the scalar references) and of every
-                  engine with the stand-in models, the shipped Silero VAD, and the real weights of MUESLI_MODELS
+                  engine with the stand-in models, the shipped Silero VAD, and the real weights of MUESLI_MODELS;
+                  the share of a 30 % silent meeting that ASR hears with and without speech islands
             """);
         return command == "help" ? 0 : 2;
 }

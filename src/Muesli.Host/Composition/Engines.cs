@@ -132,7 +132,7 @@ public static class Engines
     {
         try
         {
-            return catalog.Resolve("vad", null);
+            return catalog.Resolve(ModelKinds.Vad, null);
         }
         catch (ModelCatalogException e)
         {
