@@ -232,5 +232,6 @@ public sealed class ModelCatalogResolveTests : IDisposable
         Assert.Equal(ModelManifest.ShippedOrigin, catalog.ManifestOrigin);
         Assert.Equal("parakeet-tdt-0.6b-v3-int8", catalog.DefaultFor("asr"));
         Assert.Contains(catalog.Entries, e => e.Id == "silero-vad-v5");
+        Assert.Equal("silero-vad-v5", catalog.DefaultFor("vad")); // fetch.sh defaults installs the VAD with the rest
     }
 }
