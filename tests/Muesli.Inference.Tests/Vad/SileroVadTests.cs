@@ -137,7 +137,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
         using var vad = new SileroVad(installed, sessions);
 
         Assert.Equal("silero-vad-v5", vad.Name);
-        Assert.Equal(new SessionInfo("model", SharedFiles.SileroModel, "CPU"), Assert.Single(sessions.Sessions));
+        Assert.Equal(new SessionInfo(SileroVad.SessionRole, SharedFiles.SileroModel, "CPU"), Assert.Single(sessions.Sessions));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class SileroVadTests(ITestOutputHelper output)
 
         var error = Assert.Throws<FileNotFoundException>(() => new SileroVad(path, Cpu));
 
-        Assert.Equal($"the model model file does not exist: {path}", error.Message);
+        Assert.Equal($"the vad model file does not exist: {path}", error.Message);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class ToneVadModelTests(ITestOutputHelper output)
 
         Assert.Equal(ToneVadModel.Id, catalog.DefaultFor(ModelKinds.Vad));
         Assert.Equal(ToneVadModel.Id, vad.Name);
-        Assert.Equal(new SessionInfo("model", folder.PathOf("tone-vad/model.onnx"), "CPU"), Assert.Single(sessions.Sessions));
+        Assert.Equal(new SessionInfo(SileroVad.SessionRole, folder.PathOf("tone-vad/model.onnx"), "CPU"), Assert.Single(sessions.Sessions));
         Assert.NotEmpty(vad.Detect(Samples(Meeting(seconds: 10))));
     }
 
