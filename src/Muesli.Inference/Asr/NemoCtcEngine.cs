@@ -35,7 +35,8 @@ public sealed class NemoCtcEngine : IAsrEngine
 
     public IReadOnlyList<Word> Transcribe(ReadOnlySpan<float> samples16k)
     {
-        if (samples16k.IsEmpty)
+        // Under one hop of audio the front end has no valid frame to encode.
+        if (NemoMelFrontEnd.FrameCount(samples16k.Length) == 0)
         {
             return [];
         }

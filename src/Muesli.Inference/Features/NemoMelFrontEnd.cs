@@ -12,7 +12,9 @@ namespace Muesli.Inference.Features;
 /// <c>torch.stft(center=True, pad_mode="constant")</c> (older NeMo releases left torch's default reflect padding,
 /// which changes only the first and last two frames). Frames are transformed <see cref="ComplexFft.Lanes"/> at a
 /// time, one per SIMD lane, so windowing, FFT, power and the mel projection are all vector operations.
-/// A single frame (under 160 samples) has no N−1 spread; it normalises to zeros rather than NeMo's NaN.
+/// The valid frames are NeMo's <c>get_seq_len</c>, len / 160: the centred STFT has one frame more, which NeMo masks
+/// out of the normalisation and the encoder's <c>length</c>, so it is not computed. Audio under 160 samples has no
+/// frame. A single frame has no N−1 spread; it normalises to zeros rather than NeMo's NaN.
 /// </remarks>
 public sealed class NemoMelFrontEnd
 {
@@ -52,11 +54,11 @@ public sealed class NemoMelFrontEnd
 
     public MelFilterbank Filterbank { get; }
 
-    /// <summary>frames = floor((len + 2·256 − 512) / 160) + 1.</summary>
+    /// <summary>Valid frames, NeMo's <c>get_seq_len</c>: floor((len + 2·256 − 512) / 160), with no + 1.</summary>
     public static int FrameCount(int samples)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(samples);
-        return ((samples + (2 * Padding) - FftSize) / HopLength) + 1;
+        return (samples + (2 * Padding) - FftSize) / HopLength;
     }
 
     public FeatureMatrix Compute(ReadOnlySpan<float> samples16k)

@@ -134,7 +134,7 @@ public sealed class SortformerModelTests
 
         var error = Assert.Throws<InvalidDataException>(() => diarizer.Activities(new float[16000]));
 
-        Assert.Equal($"{folder.ModelPath}: output 'chunk_pre_encode_embs' has 26 frames for 101 feature frames, expected 13 (one per 8)", error.Message);
+        Assert.Equal($"{folder.ModelPath}: output 'chunk_pre_encode_embs' has 25 frames for 100 feature frames, expected 13 (one per 8)", error.Message);
     }
 
     [Fact]

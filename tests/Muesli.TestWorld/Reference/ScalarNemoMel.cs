@@ -23,7 +23,8 @@ public static class ScalarNemoMel
         // Centred STFT: n_fft/2 zeros each side.
         var padded = new double[samples.Length + NFft];
         Array.Copy(emphasised, 0, padded, NFft / 2, emphasised.Length);
-        var frames = ((padded.Length - NFft) / Hop) + 1;
+        // NeMo's get_seq_len: the centred STFT's last frame lies past the valid length and is masked out.
+        var frames = (padded.Length - NFft) / Hop;
 
         // Symmetric Hann(400) zero-padded to 512, centred as torch.stft centres a shorter window.
         var window = new double[NFft];

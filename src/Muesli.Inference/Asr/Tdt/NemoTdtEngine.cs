@@ -93,7 +93,8 @@ public sealed class NemoTdtEngine : IAsrEngine
 
     private IReadOnlyList<Word> TranscribeWindow(ReadOnlySpan<float> samples16k)
     {
-        if (samples16k.IsEmpty)
+        // Under one hop of audio the front end has no valid frame to encode.
+        if (NemoMelFrontEnd.FrameCount(samples16k.Length) == 0)
         {
             return [];
         }
