@@ -3,7 +3,10 @@ using Muesli.Core.Transcripts;
 
 namespace Muesli.Inference.Asr;
 
-/// <summary>Words from timed SentencePiece tokens: a ▁-initial piece starts a word, the pieces after it continue it.</summary>
+/// <summary>
+/// Words from timed SentencePiece tokens: a ▁-initial piece starts a word, the pieces after it continue it. Control
+/// pieces (<see cref="TokenTable.IsControl"/>) are dropped, as the reference runtimes drop them.
+/// </summary>
 public static class SentencePieceWords
 {
     /// <summary>
@@ -17,7 +20,7 @@ public static class SentencePieceWords
         var first = 0;
         var last = 0;
         var open = false;
-        foreach (var token in tokens)
+        foreach (var token in tokens.Where(t => !table.IsControl(t.Id)))
         {
             if (!open || table.StartsWord(token.Id))
             {

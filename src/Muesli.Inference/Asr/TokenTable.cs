@@ -65,4 +65,10 @@ public sealed class TokenTable
     }
 
     public bool StartsWord(int id) => pieces[id].Length > 0 && pieces[id][0] == WordStart;
+
+    /// <summary>
+    /// A control piece, written in angle brackets (<c>&lt;unk&gt;</c>, <c>&lt;pad&gt;</c>, <c>&lt;|nospeech|&gt;</c>,
+    /// <c>&lt;|endoftext|&gt;</c>, Parakeet v3's language tags): never text, so never part of a word.
+    /// </summary>
+    public bool IsControl(int id) => pieces[id] is { Length: > 2 } piece && piece[0] == '<' && piece[^1] == '>';
 }

@@ -40,6 +40,23 @@ public sealed class SentencePieceWordsTests
     }
 
     [Fact]
+    public void Control_pieces_are_never_words_nor_parts_of_one()
+    {
+        // Parakeet v3's tokens.txt begins with such pieces; a decoder that emits one must not print it.
+        var table = TokenTable.Parse(["<unk> 0", "<|nospeech|> 1", "<pad> 2", "<|endoftext|> 3", "<|en|> 4", "▁he 5", "llo 6", "▁a 7", "< 8", "<blk> 9"], "tokens.txt");
+        var tokens = new[]
+        {
+            new TimedToken(1, 0, 0), new TimedToken(4, 1, 1), new TimedToken(5, 2, 2), new TimedToken(0, 3, 3), new TimedToken(6, 4, 4),
+            new TimedToken(2, 5, 5), new TimedToken(7, 6, 6), new TimedToken(3, 7, 7), new TimedToken(8, 8, 8),
+        };
+
+        var words = SentencePieceWords.Assemble(tokens, table, 0.08);
+
+        Assert.Equal([new Word("hello", 0.16, 0.4), new Word("a<", 0.48, 0.72)], words.Select(Round));
+        Assert.Equal([true, true, true, true, true, false, false, false, false, true], Enumerable.Range(0, table.Count).Select(table.IsControl));
+    }
+
+    [Fact]
     public void No_tokens_no_words()
     {
         Assert.Empty(SentencePieceWords.Assemble([], Table, 0.08));
