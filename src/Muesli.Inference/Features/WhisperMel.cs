@@ -48,14 +48,26 @@ public sealed class WhisperMelFrontEnd
     }
 
     /// <summary>Pads with zeros (as Whisper's <c>pad_or_trim</c> pads the mel) or cuts to <paramref name="frames"/> frames.</summary>
-    public static FeatureMatrix PadOrTrim(FeatureMatrix mel, int frames = ChunkFrames)
+    public static FeatureMatrix PadOrTrim(FeatureMatrix mel, int frames = ChunkFrames) => Window(mel, 0, mel.Frames, frames);
+
+    /// <summary>
+    /// Frames [<paramref name="first"/>, first + <paramref name="count"/>) of <paramref name="mel"/>, padded with zero
+    /// frames (or cut) to <paramref name="frames"/>: openai-whisper's <c>pad_or_trim(mel[:, seek:seek + size])</c>.
+    /// </summary>
+    public static FeatureMatrix Window(FeatureMatrix mel, int first, int count, int frames = ChunkFrames)
     {
+        ArgumentNullException.ThrowIfNull(mel);
         ArgumentOutOfRangeException.ThrowIfNegative(frames);
+        if (first < 0 || count < 0 || first + count > mel.Frames)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"frames {first}..{first + count} are not within the {mel.Frames} frames of the log-mel");
+        }
+
         var data = new float[mel.Features * frames];
-        var kept = Math.Min(frames, mel.Frames);
+        var kept = Math.Min(frames, count);
         for (var f = 0; f < mel.Features; f++)
         {
-            mel.Data.AsSpan(f * mel.Frames, kept).CopyTo(data.AsSpan(f * frames));
+            mel.Data.AsSpan((f * mel.Frames) + first, kept).CopyTo(data.AsSpan(f * frames));
         }
 
         return new FeatureMatrix(data, mel.Features, frames);

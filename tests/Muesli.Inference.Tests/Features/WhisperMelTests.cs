@@ -84,6 +84,36 @@ public sealed class WhisperMelTests
     }
 
     [Fact]
+    public void A_window_is_cut_from_the_whole_inputs_log_mel_and_padded_with_zero_frames()
+    {
+        // Hand-built: frame t of bin f holds f + t / 1000, so every copied value says where it came from.
+        var mel = new FeatureMatrix(Enumerable.Range(0, 2 * 700).Select(i => (i / 700) + ((i % 700) / 1000f)).ToArray(), 2, 700);
+
+        var window = WhisperMelFrontEnd.Window(mel, first: 500, count: 200);
+
+        Assert.Equal(WhisperMelFrontEnd.ChunkFrames, window.Frames);
+        Assert.Equal([0.5f, 0.699f, 1.5f, 1.699f], [window[0, 0], window[0, 199], window[1, 0], window[1, 199]]);
+        Assert.All(Enumerable.Range(200, 2800), t => Assert.Equal((0f, 0f), (window[0, t], window[1, t])));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WhisperMelFrontEnd.Window(mel, 600, 200));
+    }
+
+    [Fact]
+    public void A_quiet_window_of_a_louder_input_is_clamped_to_the_inputs_peak()
+    {
+        // 1 s of a loud tone, then 40 s of a very quiet one: the quiet window's floor is set by the loud second.
+        var audio = Signals.Sine(1000, 16000, amplitude: 0.5).Concat(Signals.Sine(1000, 40 * 16000, amplitude: 1e-6)).ToArray();
+        var frontEnd = new WhisperMelFrontEnd(80);
+        var whole = frontEnd.Compute(audio);
+        var alone = frontEnd.Compute(audio.AsSpan(30 * 16000).ToArray());
+
+        var window = WhisperMelFrontEnd.Window(whole, 3000, 1000);
+
+        var lowest = Enumerable.Range(0, 1000).Min(t => window[0, t]);
+        Assert.Equal(whole.Data.Min(), lowest, 1e-5);
+        Assert.True(alone.Data.Min() < lowest - 0.5, $"alone, the quiet stretch would reach far lower than {lowest}, not {alone.Data.Min()}");
+    }
+
+    [Fact]
     public void Short_input_reflects_without_failing()
     {
         var mel = new WhisperMelFrontEnd().Compute(Signals.Sine(500, 170));

@@ -10,7 +10,7 @@ namespace Muesli.Inference.Tests.Whisper;
 /// <summary>
 /// A Whisper encoder/decoder pair with the sherpa-onnx export's tensor names, shapes and metadata keys, over
 /// <see cref="TestVocabulary"/>. The encoder "hears" loudness: its cross caches are filled with the window's loudest
-/// mel value. The decoder's logits for the token at position p follow <see cref="Script"/>, scaled by that loudness
+/// mel value, the zero frames that pad a short window to 30 s left out (they hold no audio). The decoder's logits for the token at position p follow <see cref="Script"/>, scaled by that loudness
 /// (silence flattens them), with &lt;|nospeech|&gt; raised for silence. It writes p + 1 into its self caches at the
 /// positions it is fed and counts the filled positions before <c>offset</c>; when they are not exactly the offset
 /// (the caches were not carried over from the previous run), eot wins.
@@ -59,7 +59,11 @@ internal sealed record StandInWhisper
         var graph = new OnnxGraph()
             .Input(MelInput, TensorProto.Types.DataType.Float, "n_audio", Mels, Frames)
             .Longs("cross_shape", [4], [TextLayers, 1, AudioContext, TextState])
-            .Node("ReduceMax", [MelInput], "loudness", OnnxGraph.Int("keepdims", 0))
+            .Floats("pad_value", [], [0f])
+            .Floats("below_silence", [], [-10f])
+            .Node("Equal", [MelInput, "pad_value"], "is_pad")
+            .Node("Where", ["is_pad", "below_silence", MelInput], "heard")
+            .Node("ReduceMax", ["heard"], "loudness", OnnxGraph.Int("keepdims", 0))
             .Node("Expand", ["loudness", "cross_shape"], WhisperModel.CrossKey)
             .Node("Identity", [WhisperModel.CrossKey], WhisperModel.CrossValue)
             .Output(WhisperModel.CrossKey, TensorProto.Types.DataType.Float, TextLayers, "n_audio", AudioContext, TextState)

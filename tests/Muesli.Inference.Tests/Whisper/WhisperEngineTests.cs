@@ -49,21 +49,38 @@ public sealed class WhisperEngineTests
     [Fact]
     public void A_window_is_silent_only_when_no_speech_is_likely_and_its_transcript_unsure()
     {
-        // Not skipped, the stand-in's flat logits on silence read as " And" again and again.
+        // Not skipped, the stand-in's flat logits on silence read as " And" again and again (greedy only: no fallback).
         var silence = new float[Rate];
         using var folder = new StandInWhisper().Write();
-        using var trustingTheTranscript = Load(folder, new WhisperOptions { LogProbabilityThreshold = double.NegativeInfinity });
-        using var ignoringNoSpeech = Load(folder, new WhisperOptions { NoSpeechThreshold = 1.0 });
+        using var trustingTheTranscript = Load(folder, new WhisperOptions { LogProbabilityThreshold = double.NegativeInfinity, Temperatures = [0] });
+        using var ignoringNoSpeech = Load(folder, new WhisperOptions { NoSpeechThreshold = 1.0, Temperatures = [0] });
 
         Assert.Contains(trustingTheTranscript.Transcribe(silence), w => w.Text == "And");
         Assert.Contains(ignoringNoSpeech.Transcribe(silence), w => w.Text == "And");
     }
 
     [Fact]
+    public void A_greedy_repetition_loop_is_decoded_again_at_higher_temperatures()
+    {
+        // On silence, with no-speech ignored, the stand-in's flat logits make greedy decoding say " And" over and over.
+        var silence = new float[Rate];
+        using var folder = new StandInWhisper().Write();
+        using var greedyOnly = Load(folder, new WhisperOptions { NoSpeechThreshold = 1.0, Temperatures = [0] });
+        using var withFallback = Load(folder, new WhisperOptions { NoSpeechThreshold = 1.0 });
+
+        var loop = string.Join(' ', greedyOnly.Transcribe(silence).Select(w => w.Text));
+        var escaped = string.Join(' ', withFallback.Transcribe(silence).Select(w => w.Text));
+
+        Assert.True(WhisperFallback.CompressionRatio(loop) > 2.4, $"greedy: '{loop}'");
+        Assert.True(WhisperFallback.CompressionRatio(escaped) < WhisperFallback.CompressionRatio(loop), $"with the fallback: '{escaped}'");
+        Assert.Equal(escaped, string.Join(' ', withFallback.Transcribe(silence).Select(w => w.Text)));
+    }
+
+    [Fact]
     public void A_model_without_a_no_speech_token_never_skips_a_window()
     {
         using var folder = new StandInWhisper { MetadataChanges = new Dictionary<string, string?> { ["no_speech"] = null } }.Write();
-        using var engine = Load(folder);
+        using var engine = Load(folder, new WhisperOptions { Temperatures = [0] });
 
         Assert.Contains(engine.Transcribe(new float[Rate]), w => w.Text == "And");
     }

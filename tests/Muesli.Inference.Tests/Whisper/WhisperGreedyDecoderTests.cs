@@ -49,6 +49,29 @@ public sealed class WhisperGreedyDecoderTests
     }
 
     [Fact]
+    public void Above_temperature_zero_tokens_are_drawn_from_the_softmax_and_suppressed_ones_never()
+    {
+        // After an opening timestamp, text tokens 3 and 4 are equally likely; eot and the suppressed sot are likelier but barred or low.
+        var drawn = Enumerable.Range(0, 40).Select(seed =>
+        {
+            var steps = Steps(Row((At(0), 10f)), Row((3, 5f), (4, 5f), (Sot, 50f)));
+            return WhisperGreedyDecoder.Decode(steps, EnglishOnly, EnglishOnly.Prompt(null), maxTokens: 2, temperature: 1.0, random: new Random(seed)).Tokens[1];
+        }).ToArray();
+
+        Assert.Contains(3, drawn);
+        Assert.Contains(4, drawn);
+        Assert.DoesNotContain(Sot, drawn);
+        Assert.All(drawn, t => Assert.True(t is 3 or 4, $"drew {t}"));
+    }
+
+    [Fact]
+    public void Sampling_needs_a_generator_and_a_finite_temperature()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => WhisperGreedyDecoder.Decode(Steps(), EnglishOnly, EnglishOnly.Prompt(null), 1, temperature: 0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WhisperGreedyDecoder.Decode(Steps(), EnglishOnly, EnglishOnly.Prompt(null), 1, temperature: -1, random: new Random(1)));
+    }
+
+    [Fact]
     public void The_first_token_is_a_timestamp_of_at_most_one_second_never_text_blank_or_eot()
     {
         var steps = Steps(Row((Eot, 30f), (0, 25f), (3, 20f), (At(2), 15f), (At(0.4), 5f)), Row((3, 10f)));

@@ -5,8 +5,10 @@ using Muesli.Inference.Features;
 namespace Muesli.Inference.Asr.Whisper;
 
 /// <summary>
-/// Whisper speech recognition: 30 s windows sought as Whisper does (<see cref="WhisperWindows"/>), each padded with
-/// silence to 30 s → Whisper log-mel → encoder → greedy decoding with timestamps → segments on the input's clock →
+/// Whisper speech recognition as openai-whisper's <c>transcribe</c> does it: one log-mel over the input followed by
+/// 30 s of silence (so one clamp, to the loudest frame of the whole input), 30 s windows sought through it
+/// (<see cref="WhisperWindows"/>), each cut from the log-mel and padded with zero frames → encoder → decoding with
+/// timestamps and Whisper's temperature fallback (<see cref="WhisperFallback"/>) → segments on the input's clock →
 /// words timed in proportion to their length (<see cref="WhisperWords"/>). A window judged silent yields no words.
 /// Not thread-safe (one engine per pipeline).
 /// </summary>
@@ -68,8 +70,10 @@ public sealed class WhisperEngine : IAsrEngine
 
     public IReadOnlyList<Word> Transcribe(ReadOnlySpan<float> samples16k)
     {
-        var audio = samples16k.ToArray();
-        var segments = WhisperWindows.Transcribe(audio.Length, model.Vocabulary, window => DecodeWindow(audio, window));
+        var padded = new float[samples16k.Length + WhisperWindows.WindowSamples];
+        samples16k.CopyTo(padded);
+        var mel = frontEnd.Compute(padded);
+        var segments = WhisperWindows.Transcribe(samples16k.Length, model.Vocabulary, window => DecodeWindow(mel, window));
         return [.. segments.SelectMany(s => WhisperWords.Split(tokens.Decode(s.Tokens), s.Start, s.End))];
     }
 
@@ -89,18 +93,28 @@ public sealed class WhisperEngine : IAsrEngine
             nameof(code));
     }
 
-    private List<int>? DecodeWindow(float[] audio, WhisperWindow window)
+    private List<int>? DecodeWindow(FeatureMatrix mel, WhisperWindow window)
     {
-        // Whisper pads the audio, not the mel: the padding is heard as silence.
-        var padded = new float[WhisperWindows.WindowSamples];
-        audio.AsSpan(window.FirstSample, window.Samples).CopyTo(padded);
-        using var encoding = model.Encode(frontEnd.Compute(padded));
-        using var decoder = model.StartDecoding(encoding);
+        var first = window.FirstSample / WhisperMelFrontEnd.HopLength;
+        using var encoding = model.Encode(WhisperMelFrontEnd.Window(mel, first, WhisperMelFrontEnd.FrameCount(window.Samples)));
         var vocabulary = model.Vocabulary;
-        int? prompted = vocabulary.IsMultilingual
-            ? language ?? WhisperGreedyDecoder.DetectLanguage(decoder, vocabulary).Token
-            : null;
-        var decoding = WhisperGreedyDecoder.Decode(decoder, vocabulary, vocabulary.Prompt(prompted), maxTokens);
+        int? prompted = null;
+        if (vocabulary.IsMultilingual)
+        {
+            using var detector = model.StartDecoding(encoding);
+            prompted = language ?? WhisperGreedyDecoder.DetectLanguage(detector, vocabulary).Token;
+        }
+
+        // Sampling above temperature 0 draws from a generator seeded by the window, so a transcript is repeatable.
+        var random = new Random(window.FirstSample);
+        var decoding = WhisperFallback.Decode(
+            temperature =>
+            {
+                using var decoder = model.StartDecoding(encoding);
+                return WhisperGreedyDecoder.Decode(decoder, vocabulary, vocabulary.Prompt(prompted), maxTokens, temperature, random);
+            },
+            ids => tokens.Decode(ids.Where(vocabulary.IsText)),
+            options);
 
         // Whisper's rule: likely silence and an unsure transcript together mean no speech.
         var silent = decoding.NoSpeechProbability > options.NoSpeechThreshold

@@ -14,9 +14,10 @@ public sealed record WhisperDecoding(
     double AverageLogProbability);
 
 /// <summary>
-/// Greedy Whisper decoding over a step abstraction (temperature 0, no fallback, no previous-text prompt): feed the
-/// prompt at offset 0, then one token per run, as k2-fsa/sherpa-onnx scripts/whisper/test.py drives its export; filter
-/// each step's logits with <see cref="WhisperLogitRules"/> and take the argmax. Pure apart from the decoder it drives.
+/// Whisper decoding over a step abstraction (no previous-text prompt): feed the prompt at offset 0, then one token per
+/// run, as k2-fsa/sherpa-onnx scripts/whisper/test.py drives its export; filter each step's logits with
+/// <see cref="WhisperLogitRules"/> and take the argmax at temperature 0, or draw from softmax(logits / temperature)
+/// above it (<see cref="WhisperFallback"/> chooses the temperature). Pure apart from the decoder and generator it drives.
 /// </summary>
 public static class WhisperGreedyDecoder
 {
@@ -44,7 +45,9 @@ public static class WhisperGreedyDecoder
 
     /// <param name="prompt">The start of the sequence (<see cref="WhisperVocabulary.Prompt"/>), fed at offset 0.</param>
     /// <param name="maxTokens">At most this many tokens are sampled; the prompt plus them must fit the text context.</param>
-    public static WhisperDecoding Decode(IWhisperDecoderSteps decoder, WhisperVocabulary vocabulary, IReadOnlyList<int> prompt, int maxTokens)
+    /// <param name="temperature">0 for greedy decoding; above it, tokens are drawn with <paramref name="random"/>.</param>
+    public static WhisperDecoding Decode(
+        IWhisperDecoderSteps decoder, WhisperVocabulary vocabulary, IReadOnlyList<int> prompt, int maxTokens, double temperature = 0, Random? random = null)
     {
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -54,6 +57,11 @@ public static class WhisperGreedyDecoder
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 1);
+        if (!(temperature >= 0) || double.IsInfinity(temperature) || (temperature > 0 && random is null))
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "the temperature must be 0, or a finite number above 0 with a random generator");
+        }
+
         var size = vocabulary.Size;
         var promptLogits = Rows(decoder.Run([.. prompt], 0), prompt.Count, vocabulary);
         // No speech is judged on the logits at sot, before any filter.
@@ -68,7 +76,7 @@ public static class WhisperGreedyDecoder
         while (true)
         {
             WhisperLogitRules.Apply(step, sampled, vocabulary);
-            var best = Scores.ArgMax(step);
+            var best = temperature > 0 ? Draw(step, temperature, random!) : Scores.ArgMax(step);
             if (float.IsNegativeInfinity(step[best]))
             {
                 // The rules left nothing to say.
@@ -93,6 +101,41 @@ public static class WhisperGreedyDecoder
         }
 
         return new WhisperDecoding(sampled, endOfText, noSpeech, sumLogProbability / (sampled.Count + 1));
+    }
+
+    /// <summary>A token drawn from softmax(logits / temperature); suppressed tokens (−∞) are never drawn.</summary>
+    private static int Draw(ReadOnlySpan<float> logits, double temperature, Random random)
+    {
+        var peak = logits[Scores.ArgMax(logits)];
+        if (float.IsNegativeInfinity(peak))
+        {
+            return 0;
+        }
+
+        var total = 0.0;
+        foreach (var logit in logits)
+        {
+            total += Math.Exp((logit - peak) / temperature);
+        }
+
+        var target = random.NextDouble() * total;
+        var last = 0;
+        for (var token = 0; token < logits.Length; token++)
+        {
+            if (float.IsNegativeInfinity(logits[token]))
+            {
+                continue;
+            }
+
+            last = token;
+            target -= Math.Exp((logits[token] - peak) / temperature);
+            if (target < 0)
+            {
+                return token;
+            }
+        }
+
+        return last;
     }
 
     private static ReadOnlySpan<float> Rows(ReadOnlySpan<float> logits, int tokens, WhisperVocabulary vocabulary)

@@ -13,4 +13,10 @@ public sealed record WhisperOptions
 
     /// <summary>A decoding at least this sure (average log-probability) is kept even when no-speech is likely.</summary>
     public double LogProbabilityThreshold { get; init; } = -1.0;
+
+    /// <summary>A transcript whose text compresses better than this (zlib) is a repetition loop: decode again hotter.</summary>
+    public double CompressionRatioThreshold { get; init; } = 2.4;
+
+    /// <summary>Temperatures tried in turn until a decoding passes both checks; the first is greedy.</summary>
+    public IReadOnlyList<double> Temperatures { get; init; } = [0, 0.2, 0.4, 0.6, 0.8, 1.0];
 }

@@ -43,7 +43,11 @@ public sealed record WhisperVocabulary
     /// <summary>A token that stands for text: below eot.</summary>
     public bool IsText(int token) => token >= 0 && token < EndOfText;
 
-    /// <summary>Tokens never sampled: every special token but eot (so also notimestamps) and the non-speech symbols.</summary>
+    /// <summary>
+    /// Tokens never sampled: every special token but eot (so also notimestamps) and the non-speech symbols. Unlike
+    /// openai-whisper this includes the language tokens: after the prompt one is never text, and openai would print it
+    /// ("&lt;|en|&gt;") if a model sampled it; suppressed, the next best token is sampled instead.
+    /// </summary>
     public IEnumerable<int> AlwaysSuppressed()
     {
         for (var token = EndOfText + 1; token < TimestampBegin; token++)
