@@ -100,12 +100,20 @@ public static class Engines
 
             ITranscriptionPipeline Build()
             {
+                var opened = new List<IDisposable>();
                 try
                 {
+                    T Open<T>(T engine)
+                        where T : IDisposable
+                    {
+                        opened.Add(engine);
+                        return engine;
+                    }
+
                     var pipeline = new TranscriptionPipeline(
-                        AsrEngines.Create(asr, sessions, settings.Language),
-                        diarization is null ? null : DiarizationEngines.Create(settings.DiarizationBackend!, diarization, sessions),
-                        vad is null ? null : new SileroVad(vad, cpu),
+                        Open(AsrEngines.Create(asr, sessions, settings.Language)),
+                        diarization is null ? null : Open(DiarizationEngines.Create(settings.DiarizationBackend!, diarization, sessions)),
+                        vad is null ? null : Open(new SileroVad(vad, cpu)),
                         new PipelineOptions { Merge = settings.Merge });
                     if (Interlocked.Exchange(ref built, 1) == 0)
                     {
@@ -121,6 +129,8 @@ public static class Engines
                 }
                 catch (Exception e) when (IsModelProblem(e))
                 {
+                    // The meeting goes on capturing audio: the engines that did open must not hold their memory.
+                    opened.ForEach(engine => engine.Dispose());
                     log.LogError("transcription unavailable: {Reason}", e.Message);
                     throw new ModelsUnavailableException(Unavailable(e), e);
                 }
