@@ -75,6 +75,38 @@ public sealed class FinalizeSagaSpec(ITestOutputHelper output) : MuesliSpec(outp
         router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
+    [Fact]
+    public async Task A_window_no_worker_can_run_is_given_up_at_once_and_the_saga_goes_on()
+    {
+        var (streams, router, transcripts) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var saga = Sys.ActorOf(FinalizeSaga.Props(StreamId, Options, router.Ref, streams.Ref, transcripts.Ref));
+        saga.Tell(new FinalizeCommands.StartFinalize(StreamId, "m1", StreamKind.Mic, 15 * Bps, Transcribe: true));
+
+        foreach (var start in new[] { 0, 7 })
+        {
+            var read = streams.ExpectMsg<StreamCommands.ReadAudio>();
+            Assert.Equal(start * Bps, read.Start);
+            streams.Send(saga, new StreamCommands.AudioRead(StreamId, read.Start, read.End, new float[(read.End - read.Start) / 2]));
+            var request = router.ExpectMsg<ChunkRequest>();
+            router.Send(saga, new ChunkRefused(StreamId, request.Seq, "models_unavailable: broken"));
+        }
+
+        // No retry rounds and no error of its own: the session told the client why.
+        var told = new List<object>();
+        var final = (TranscriptCommands.ApplyFinal)transcripts.FishForMessage<object>(
+            m =>
+            {
+                told.Add(m);
+                return m is TranscriptCommands.ApplyFinal;
+            },
+            TimeSpan.FromSeconds(3));
+        Assert.Empty(final.Words);
+        Assert.DoesNotContain(told, m => m is TranscriptCommands.Publish { Event: MuesliEvents.Error });
+        var state = await saga.Ask<SagaState>(new FinalizeCommands.GetSagaState(StreamId));
+        Assert.All(state.Windows.Values, w => Assert.Contains("models_unavailable: broken", w.Error));
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
     /// <summary>Answers one window: its audio, then a result with a word a second over the window.</summary>
     private static void RunWindow(IActorRef saga, TestProbe streams, TestProbe router, double expectedStart, double expectedEnd)
     {

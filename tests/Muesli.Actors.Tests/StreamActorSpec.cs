@@ -110,6 +110,25 @@ public sealed class StreamActorSpec(ITestOutputHelper output) : MuesliSpec(outpu
     }
 
     [Fact]
+    public void A_refused_chunk_ends_live_passes_quietly_and_the_stream_still_records_and_finalizes()
+    {
+        var (router, transcripts, sagas, stream) = Start(Options());
+        Append(stream, 0, 16);
+        var chunk = router.ExpectMsg<ChunkRequest>();
+        Assert.IsType<MuesliEvents.LiveProcessStart>(transcripts.ExpectMsg<TranscriptCommands.Publish>().Event);
+
+        // The session tells the client why no worker can run it: the stream adds no error of its own.
+        router.Send(stream, new ChunkRefused(StreamId, chunk.Seq, "models_unavailable: broken"));
+        Append(stream, 16, 50);
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        transcripts.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        stream.Tell(new StopStream(StreamId), TestActor);
+        ExpectMsg<StopAccepted>(s => s.TotalBytes == 50 * Bps);
+        Assert.Equal(50 * Bps, sagas.ExpectMsg<FinalizeCommands.StartFinalize>().TotalBytes);
+    }
+
+    [Fact]
     public async Task A_restarted_system_recovers_lastProcessedByte_and_the_log_and_plans_from_there()
     {
         var (router, transcripts, _, stream) = Start(Options());

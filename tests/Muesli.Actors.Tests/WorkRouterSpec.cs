@@ -88,6 +88,64 @@ public sealed class WorkRouterSpec(ITestOutputHelper output) : MuesliSpec(output
         Assert.Equal(1, (await router.Ask<RouterStatus>(new GetRouterStatus())).QueuedLive);
     }
 
+    [Fact]
+    public void Requests_wait_while_the_workers_load_and_go_to_the_first_that_is_ready()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var (slow, fast, failing) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var session = CreateTestProbe();
+        var requester = CreateTestProbe();
+        slow.Send(router, new WorkerLoading("gpu0", "CUDA:0"));
+        fast.Send(router, new WorkerLoading("gpu1", "CUDA:1"));
+        failing.Send(router, new WorkerLoading("gpu2", "CUDA:2"));
+        session.Send(router, new WatchPool());
+        router.Tell(Request("a", WorkPriority.Live, requester));
+
+        // One worker failing while others still load leaves the pool available: the request waits.
+        failing.Send(router, new WorkerFailed("gpu2", "model exploded"));
+        fast.Send(router, new RegisterWorker("gpu1", "CUDA:1"));
+        Assert.Equal("a", fast.ExpectMsg<Run>().Request.StreamId);
+        slow.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        session.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        requester.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void When_every_worker_failed_to_load_watchers_are_told_once_and_every_request_is_refused()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var (first, second) = (CreateTestProbe(), CreateTestProbe());
+        var session = CreateTestProbe();
+        var requester = CreateTestProbe();
+        first.Send(router, new WorkerLoading("gpu0", "CUDA:0"));
+        second.Send(router, new WorkerLoading("gpu1", "CUDA:1"));
+        session.Send(router, new WatchPool());
+        router.Tell(Request("queued", WorkPriority.Live, requester));
+        router.Tell(Request("queued-final", WorkPriority.Finalize, requester));
+
+        first.Send(router, new WorkerFailed("gpu0", "no such file"));
+        requester.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        second.Send(router, new WorkerFailed("gpu1", "model exploded"));
+
+        Assert.Equal("model exploded", session.ExpectMsg<PoolUnavailable>().Reason);
+        var refused = new[] { requester.ExpectMsg<ChunkRefused>(), requester.ExpectMsg<ChunkRefused>() };
+        Assert.Equal(["queued", "queued-final"], refused.Select(r => r.StreamId).Order());
+        Assert.All(refused, r => Assert.Equal("model exploded", r.Reason));
+
+        router.Tell(Request("new", WorkPriority.Live, requester));
+        Assert.Equal("new", requester.ExpectMsg<ChunkRefused>().StreamId);
+        var late = CreateTestProbe();
+        late.Send(router, new WatchPool());
+        Assert.Equal("model exploded", late.ExpectMsg<PoolUnavailable>().Reason);
+        session.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // A worker that registers later makes the pool available again.
+        var third = CreateTestProbe();
+        third.Send(router, new RegisterWorker("gpu2", "CUDA:2"));
+        router.Tell(Request("after", WorkPriority.Live, requester));
+        Assert.Equal("after", third.ExpectMsg<Run>().Request.StreamId);
+    }
+
     private static ChunkRequest Request(string stream, WorkPriority priority, TestProbe replyTo)
         => new(stream, 1, new Window(0, 32000, 0, priority == WorkPriority.Finalize), new float[16000], priority, replyTo.Ref);
 }

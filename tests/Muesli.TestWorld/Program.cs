@@ -98,11 +98,12 @@ public static class Program
     {
         var directory = new Option<string>("--out") { Description = "Folder to write models.json and the stand-in models into", Required = true };
         var withVad = new Option<bool>("--with-vad") { Description = "Also write the stand-in Silero VAD (tone-vad), which becomes the vad default" };
-        var command = new Command("models", "Write a models folder of stand-in models (models.json + files)") { directory, withVad };
+        var realSize = new Option<bool>("--real-size") { Description = "Pad each ONNX file to its real export's size with an unused initializer (about 700 MB), to measure load time" };
+        var command = new Command("models", "Write a models folder of stand-in models (models.json + files)") { directory, withVad, realSize };
         command.SetAction(result =>
         {
             var path = result.GetRequiredValue(directory);
-            StandInModels.WriteModelsFolder(path, result.GetValue(withVad));
+            StandInModels.WriteModelsFolder(path, result.GetValue(withVad), result.GetValue(realSize));
             output.WriteLine($"stand-in models → {path}");
             return 0;
         });

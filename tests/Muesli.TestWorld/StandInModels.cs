@@ -41,24 +41,38 @@ public static class StandInModels
 
     /// <summary>Writes a models folder (<c>models.json</c> + each stand-in's files) that <c>muesli --models</c> accepts.</summary>
     /// <param name="withVad">Adds the stand-in Silero VAD (<see cref="StandIns.ToneVadModel"/>) as the <c>vad</c> default.</param>
-    public static void WriteModelsFolder(string directory, bool withVad = false)
+    /// <param name="realSize">Pads each ONNX file to its real export's size (<see cref="RealSizeStandIns"/>): about 700 MB.</param>
+    public static void WriteModelsFolder(string directory, bool withVad = false, bool realSize = false)
     {
         var standIns = All(withVad);
+        var padded = new Dictionary<StandInFile, (long Size, string Sha256)>();
         foreach (var standIn in standIns)
         {
             var folder = Path.Combine(directory, standIn.Directory);
             System.IO.Directory.CreateDirectory(folder);
             foreach (var file in standIn.Files)
             {
-                File.WriteAllBytes(Path.Combine(folder, file.Name), file.Contents);
+                if (realSize && RealSizeStandIns.Sizes.TryGetValue((standIn.Id, file.Name), out var real))
+                {
+                    padded[file] = (real.Size, RealSizeStandIns.WritePadded(Path.Combine(folder, file.Name), file.Contents, real.Size));
+                }
+                else
+                {
+                    File.WriteAllBytes(Path.Combine(folder, file.Name), file.Contents);
+                }
             }
         }
 
-        File.WriteAllText(Path.Combine(directory, "models.json"), Manifest(standIns));
+        File.WriteAllText(Path.Combine(directory, "models.json"), Manifest(standIns, f => padded.TryGetValue(f, out var p) ? p : Describe(f)));
     }
 
     /// <summary>The <c>models.json</c> text (schema 1) listing the stand-ins, with sizes and SHA-256 but no url.</summary>
-    public static string Manifest(IReadOnlyList<StandIn> standIns)
+    public static string Manifest(IReadOnlyList<StandIn> standIns) => Manifest(standIns, Describe);
+
+    private static (long Size, string Sha256) Describe(StandInFile file)
+        => (file.Contents.LongLength, Convert.ToHexStringLower(SHA256.HashData(file.Contents)));
+
+    private static string Manifest(IReadOnlyList<StandIn> standIns, Func<StandInFile, (long Size, string Sha256)> written)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -89,8 +103,9 @@ public static class StandInModels
                     json.WriteString("role", file.Role);
                     json.WriteString("name", file.Name);
                     json.WriteNull("url");
-                    json.WriteNumber("size", file.Contents.LongLength);
-                    json.WriteString("sha256", Convert.ToHexStringLower(SHA256.HashData(file.Contents)));
+                    var (size, sha256) = written(file);
+                    json.WriteNumber("size", size);
+                    json.WriteString("sha256", sha256);
                     json.WriteEndObject();
                 }
 

@@ -40,6 +40,7 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         Command<StreamCommands.AudioRead>(OnAudio);
         Command<ChunkResult>(OnResult);
         Command<ChunkFailed>(OnFailed);
+        Command<ChunkRefused>(OnRefused);
         Command<Status.Failure>(f => RetryLater($"could not read the stream's audio: {f.Cause.Message}"));
         Command<TranscriptCommands.FinalApplied>(_ => StepFrom(SagaStep.Publishing, new SagaEvents.ResultPublished()));
         Command<StreamCommands.StreamClosed>(_ => StepFrom(SagaStep.Retaining, new SagaEvents.Retained()));
@@ -158,6 +159,18 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         RetryLater($"final pass of {Plan.Stream.Name()} failed on window {failed.Seq + 1}/{Plan.Windows.Count}: {failed.Error}");
     }
 
+    private void OnRefused(ChunkRefused refused)
+    {
+        if (_running is not { } index || index != (int)refused.Seq)
+        {
+            return;
+        }
+
+        // No worker can run it, now or after a retry: the session has told the client why.
+        _running = null;
+        GiveUp(index, $"final pass of {Plan.Stream.Name()} not run: {refused.Reason}");
+    }
+
     private void RetryLater(string error)
     {
         _transcripts.Tell(new TranscriptCommands.Publish(Plan.MeetingId, new MuesliEvents.Error(error)));
@@ -165,15 +178,19 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         _running = null;
         if (++_failedRounds >= _options.MaxChunkAttempts)
         {
-            // The live transcript already holds this window's committed words; the final pass goes on without it.
-            Log.Error("{0}: giving up on final window {1}", _streamId, index);
-            var window = Plan.Windows[index];
-            _failedRounds = 0;
-            Record(new SagaEvents.WindowDone(new FinalWindow(index, window, [], [], new Dictionary<string, float[]>(), error)), _ => Continue());
+            GiveUp(index, error);
             return;
         }
 
         Timers.StartSingleTimer(Resume.Instance, Resume.Instance, _options.RetryBackoff * 5);
+    }
+
+    /// <summary>The live transcript already holds the window's committed words; the final pass goes on without it.</summary>
+    private void GiveUp(int index, string error)
+    {
+        Log.Error("{0}: giving up on final window {1}: {2}", _streamId, index, error);
+        _failedRounds = 0;
+        Record(new SagaEvents.WindowDone(new FinalWindow(index, Plan.Windows[index], [], [], new Dictionary<string, float[]>(), error)), _ => Continue());
     }
 
     /// <summary>Persists a step once: a duplicate acknowledgement of an earlier step changes nothing.</summary>

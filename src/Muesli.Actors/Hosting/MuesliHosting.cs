@@ -108,7 +108,7 @@ public static class MuesliHosting
             registry.Register<WorkRouter>(router);
             foreach (var slot in options.Workers)
             {
-                system.ActorOf(InferenceWorker.Props(slot.Name, slot.Provider, slot.CreatePipeline, router), $"worker-{Uri.EscapeDataString(slot.Name).Replace('%', '_')}");
+                system.ActorOf(InferenceWorker.Props(slot, router), $"worker-{Uri.EscapeDataString(slot.Name).Replace('%', '_')}");
             }
         });
 

@@ -2,8 +2,15 @@ using Muesli.Inference;
 
 namespace Muesli.Actors.Hosting;
 
-/// <summary>One inference slot of this node: a name (e.g. <c>cpu</c>, <c>cuda:0</c>) and how to build its pipeline.</summary>
-public sealed record WorkerSlot(string Name, string Provider, Func<ITranscriptionPipeline> CreatePipeline);
+/// <summary>
+/// One inference slot of this node: a name (e.g. <c>cpu</c>, <c>cuda:0</c>), the provider it asks for, and how to
+/// build its pipeline — called once, in the background, by the slot's worker.
+/// </summary>
+public sealed record WorkerSlot(string Name, string Provider, Func<ITranscriptionPipeline> CreatePipeline)
+{
+    /// <summary>The provider a built pipeline actually got (a CUDA fallback shows here); by default the one asked for.</summary>
+    public Func<string> LoadedProvider { get; init; } = () => Provider;
+}
 
 /// <summary>How a node is composed: its journal, its cluster address, its meetings' options and its workers.</summary>
 public sealed record MuesliNodeOptions

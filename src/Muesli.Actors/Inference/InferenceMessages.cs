@@ -31,10 +31,28 @@ public sealed record ChunkResult(string StreamId, long Seq, Window Window, Pipel
 /// <summary>A run failed; <paramref name="WillRetry"/> says whether the router has queued it again.</summary>
 public sealed record ChunkFailed(string StreamId, long Seq, string Error, int Attempt, bool WillRetry) : IWithStreamId;
 
+/// <summary>
+/// The chunk was not run and will not be: no worker of the pool could build its pipeline. <paramref name="Reason"/> is
+/// the workers' error, which the pool's watchers (the meeting sessions) report to the client once.
+/// </summary>
+public sealed record ChunkRefused(string StreamId, long Seq, string Reason) : IWithStreamId;
+
 public static class WorkerMessages
 {
+    /// <summary>A worker is building its pipeline: the pool counts on it, but gives it no work yet.</summary>
+    public sealed record WorkerLoading(string Slot, string Provider);
+
     /// <summary>A worker announces it is ready for work (work pulling).</summary>
     public sealed record RegisterWorker(string Slot, string Provider);
+
+    /// <summary>A worker could not build its pipeline and will run no work.</summary>
+    public sealed record WorkerFailed(string Slot, string Error);
+
+    /// <summary>The sender is told <see cref="PoolUnavailable"/> when (or if already) no worker can run work.</summary>
+    public sealed record WatchPool;
+
+    /// <summary>No worker is ready or loading and one failed to load: every chunk is refused until a worker registers.</summary>
+    public sealed record PoolUnavailable(string Reason);
 
     public sealed record Run(ChunkRequest Request);
 

@@ -1,42 +1,46 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Muesli.Actors.Hosting;
 using Muesli.Inference;
 using static Muesli.Actors.Inference.WorkerMessages;
 
 namespace Muesli.Actors.Inference;
 
 /// <summary>
-/// The single writer of one device: builds its pipeline once, then runs one chunk at a time. Runs happen on a
-/// dedicated thread and come back with <c>PipeTo</c>, so the mailbox stays responsive while a run is busy.
+/// The single writer of one device: builds its pipeline once, in the background, then runs one chunk at a time. It
+/// tells the router it is loading, then that it is ready (with the provider its sessions got) or that it failed, so
+/// nothing waits on model files to open. Loads and runs happen on a dedicated thread and come back with
+/// <c>PipeTo</c>, so the mailbox stays responsive while either is busy.
 /// </summary>
 public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
 {
-    private readonly string _slot;
-    private readonly string _provider;
-    private readonly Func<ITranscriptionPipeline> _createPipeline;
+    private readonly WorkerSlot _slot;
     private readonly IActorRef _router;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ITranscriptionPipeline? _pipeline;
 
-    public InferenceWorker(string slot, string provider, Func<ITranscriptionPipeline> createPipeline, IActorRef router)
+    public InferenceWorker(WorkerSlot slot, IActorRef router)
     {
         _slot = slot;
-        _provider = provider;
-        _createPipeline = createPipeline;
         _router = router;
         Loading();
     }
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(string slot, string provider, Func<ITranscriptionPipeline> createPipeline, IActorRef router)
-        => Akka.Actor.Props.Create(() => new InferenceWorker(slot, provider, createPipeline, router));
+    public static Props Props(WorkerSlot slot, IActorRef router)
+        => Akka.Actor.Props.Create(() => new InferenceWorker(slot, router));
 
     protected override void PreStart()
     {
-        var create = _createPipeline;
-        Task.Factory.StartNew(() => new Loaded(create()), TaskCreationOptions.LongRunning).PipeTo(Self);
+        _router.Tell(new WorkerLoading(_slot.Name, _slot.Provider));
+        var slot = _slot;
+        Task.Factory.StartNew(slot.CreatePipeline, TaskCreationOptions.LongRunning)
+            .ContinueWith(t => t.IsCompletedSuccessfully
+                ? new Loaded(t.Result, slot.LoadedProvider())
+                : (object)new LoadFailed(t.Exception?.InnerException ?? new OperationCanceledException("pipeline build cancelled")))
+            .PipeTo(Self);
     }
 
     protected override void PostStop() => _pipeline?.Dispose();
@@ -46,14 +50,15 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
         Receive<Loaded>(loaded =>
         {
             _pipeline = loaded.Pipeline;
-            _log.Info("inference worker {0} ready on {1}", _slot, _provider);
-            _router.Tell(new RegisterWorker(_slot, _provider));
+            _log.Info("inference worker {0} ready on {1}", _slot.Name, loaded.Provider);
+            _router.Tell(new RegisterWorker(_slot.Name, loaded.Provider));
             Stash.UnstashAll();
             Become(Idle);
         });
-        Receive<Status.Failure>(f =>
+        Receive<LoadFailed>(failed =>
         {
-            _log.Error(f.Cause, "inference worker {0} could not build its pipeline", _slot);
+            _log.Error(failed.Cause, "inference worker {0} could not build its pipeline", _slot.Name);
+            _router.Tell(new WorkerFailed(_slot.Name, failed.Cause.Message));
             Context.Stop(Self);
         });
         ReceiveAny(_ => Stash.Stash());
@@ -91,7 +96,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
         });
         Receive<RunFailed>(failed =>
         {
-            _log.Warning("inference worker {0} failed on {1} #{2}: {3}", _slot, failed.Request.StreamId, failed.Request.Seq, failed.Error);
+            _log.Warning("inference worker {0} failed on {1} #{2}: {3}", _slot.Name, failed.Request.StreamId, failed.Request.Seq, failed.Error);
             _router.Tell(failed);
             Stash.UnstashAll();
             Become(Idle);
@@ -99,5 +104,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
         ReceiveAny(_ => Stash.Stash());
     }
 
-    private sealed record Loaded(ITranscriptionPipeline Pipeline);
+    private sealed record Loaded(ITranscriptionPipeline Pipeline, string Provider);
+
+    private sealed record LoadFailed(Exception Cause);
 }

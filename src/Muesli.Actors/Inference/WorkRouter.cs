@@ -6,9 +6,11 @@ namespace Muesli.Actors.Inference;
 
 /// <summary>
 /// The single writer in front of the inference pool, replacing the original's global pipeline lock. Workers
-/// register when ready (work pulling); each request goes to an idle worker, live chunks before finalize work.
-/// A failed run is reported to its requester and queued again with exponential backoff, up to a bound; a request
-/// whose worker died is queued again at once.
+/// announce themselves while they load and register when ready (work pulling); requests queue until a worker is
+/// ready, and each goes to an idle worker, live chunks before finalize work. A failed run is reported to its requester
+/// and queued again with exponential backoff, up to a bound; a request whose worker died is queued again at once.
+/// When no worker is ready or loading and one failed to load, the pool is unavailable: its watchers are told once,
+/// and every queued or new request is refused until a worker registers.
 /// </summary>
 public sealed class WorkRouter : ReceiveActor, IWithTimers
 {
@@ -18,6 +20,10 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
     private readonly LinkedList<ChunkRequest> _live = new();
     private readonly LinkedList<ChunkRequest> _finalize = new();
     private readonly Dictionary<IActorRef, Slot> _workers = new();
+    private readonly Dictionary<IActorRef, string> _loading = new();
+    private readonly HashSet<IActorRef> _watchers = new();
+    private string? _lastLoadFailure;
+    private string? _unavailable;
     private long _retryKeys;
 
     public WorkRouter(int maxAttempts, TimeSpan backoff)
@@ -25,8 +31,18 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         _maxAttempts = Math.Max(1, maxAttempts);
         _backoff = backoff;
 
+        Receive<WorkerLoading>(l =>
+        {
+            if (!_workers.ContainsKey(Sender))
+            {
+                Context.Watch(Sender);
+                _loading[Sender] = l.Slot;
+                _log.Info("worker {0} is loading ({1})", l.Slot, l.Provider);
+            }
+        });
         Receive<RegisterWorker>(r =>
         {
+            _loading.Remove(Sender);
             if (!_workers.ContainsKey(Sender))
             {
                 Context.Watch(Sender);
@@ -34,7 +50,23 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
                 _log.Info("worker {0} registered ({1}); {2} in the pool", r.Slot, r.Provider, _workers.Count);
             }
 
+            _unavailable = null;
             Dispatch();
+        });
+        Receive<WorkerFailed>(f =>
+        {
+            _loading.Remove(Sender);
+            _lastLoadFailure = f.Error;
+            CheckAvailable();
+        });
+        Receive<WatchPool>(_ =>
+        {
+            _watchers.Add(Sender);
+            Context.Watch(Sender);
+            if (_unavailable is { } reason)
+            {
+                Sender.Tell(new PoolUnavailable(reason));
+            }
         });
         Receive<ChunkRequest>(request =>
         {
@@ -69,12 +101,15 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(t =>
         {
+            _watchers.Remove(t.ActorRef);
+            _loading.Remove(t.ActorRef);
             if (_workers.Remove(t.ActorRef, out var slot) && slot.Current is { } orphan)
             {
                 _log.Warning("worker {0} died during {1} #{2}; queued again", slot.Name, orphan.StreamId, orphan.Seq);
                 Enqueue(orphan, atFront: true);
             }
 
+            CheckAvailable();
             Dispatch();
         });
         Receive<Drain>(d =>
@@ -96,6 +131,12 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
 
     private void Enqueue(ChunkRequest request, bool atFront)
     {
+        if (_unavailable is { } reason)
+        {
+            request.ReplyTo.Tell(new ChunkRefused(request.StreamId, request.Seq, reason));
+            return;
+        }
+
         var queue = request.Priority == WorkPriority.Live ? _live : _finalize;
         if (atFront)
         {
@@ -105,6 +146,30 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         {
             queue.AddLast(request);
         }
+    }
+
+    /// <summary>Declares the pool unavailable once nothing can ever run the queue: no worker ready or loading, and one failed.</summary>
+    private void CheckAvailable()
+    {
+        if (_unavailable is not null || _workers.Count > 0 || _loading.Count > 0 || _lastLoadFailure is not { } reason)
+        {
+            return;
+        }
+
+        _unavailable = reason;
+        _log.Error("no worker can run work: {0}", reason);
+        foreach (var watcher in _watchers)
+        {
+            watcher.Tell(new PoolUnavailable(reason));
+        }
+
+        foreach (var request in _live.Concat(_finalize).ToArray())
+        {
+            request.ReplyTo.Tell(new ChunkRefused(request.StreamId, request.Seq, reason));
+        }
+
+        _live.Clear();
+        _finalize.Clear();
     }
 
     private void Dispatch()

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Muesli.Actors.Inference;
 using Muesli.Actors.Sharding;
 using Muesli.Actors.Streams;
 using Muesli.Actors.Transcripts;
@@ -24,7 +25,10 @@ public sealed record SessionSettings
     /// <summary>Frames decoded ahead of the one being handled; bounds the session's memory.</summary>
     public int FramesInFlight { get; init; } = 4;
 
-    /// <summary>Why transcription cannot run (e.g. missing models): audio is still captured, and the exit code is 2.</summary>
+    /// <summary>
+    /// Why transcription cannot run, known at start (e.g. missing models): audio is still captured, and the exit code
+    /// is 2. A pipeline that fails to build later is reported by the work router and treated the same way.
+    /// </summary>
     public string? TranscriptionUnavailable { get; init; }
 }
 
@@ -32,7 +36,8 @@ public sealed record SessionSettings
 /// One per client connection (stdin or TCP). Decodes frames with Akka.Streams, back-pressured end to end: the next
 /// frame is read only when the stream actor has logged the previous one. Starts the meeting's streams on
 /// MEETING_START, forwards audio, relays the meeting's events as JSONL, turns STOP (or end of input) into finalize,
-/// and completes <c>exitCode</c> once the meeting is finalized.
+/// and completes <c>exitCode</c> once the meeting is finalized. It never waits for the engines: it watches the work
+/// router and reports, when it happens, that no worker could build its pipeline.
 /// </summary>
 public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
 {
@@ -52,6 +57,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
     private readonly ThrottledReport _reports = new(TimeSpan.FromSeconds(2));
     private readonly Dictionary<StreamKind, long> _audioBytes = new();
     private string? _meetingId;
+    private string? _unavailable;
 
     public MeetingSession(Stream input, IEventOutput output, MeetingOptions options, MuesliRegions regions, SessionSettings settings, TaskCompletionSource<int> exitCode)
     {
@@ -61,6 +67,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         _regions = regions;
         _settings = settings;
         _exitCode = exitCode;
+        _unavailable = settings.TranscriptionUnavailable;
         AwaitingStart();
     }
 
@@ -69,13 +76,17 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
     public static Props Props(Stream input, IEventOutput output, MeetingOptions options, MuesliRegions regions, SessionSettings settings, TaskCompletionSource<int> exitCode)
         => Akka.Actor.Props.Create(() => new MeetingSession(input, output, options, regions, settings, exitCode));
 
-    private IEnumerable<StreamKind> Transcribed => _options.Transcribed.Where(_ => _settings.TranscriptionUnavailable is null);
+    private IEnumerable<StreamKind> Transcribed => _options.Transcribed.Where(_ => _unavailable is null);
 
     protected override void PreStart()
     {
-        if (_settings.TranscriptionUnavailable is { } why)
+        if (_unavailable is { } why)
         {
             _output.Write(new Error(why));
+        }
+        else
+        {
+            _regions.Router.Tell(new WorkerMessages.WatchPool());
         }
 
         var self = Self;
@@ -96,6 +107,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
 
     private void AwaitingStart()
     {
+        Receive<WorkerMessages.PoolUnavailable>(OnPoolUnavailable);
         Receive<Inbound>(inbound =>
         {
             switch (inbound.Item)
@@ -164,6 +176,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
 
     private void Opening()
     {
+        Receive<WorkerMessages.PoolUnavailable>(OnPoolUnavailable);
         Receive<Opened>(opened =>
         {
             if (opened.Ready.Resumed)
@@ -194,6 +207,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
 
     private void Running()
     {
+        Receive<WorkerMessages.PoolUnavailable>(OnPoolUnavailable);
         Receive<Inbound>(inbound =>
         {
             switch (inbound.Item)
@@ -236,6 +250,17 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         Receive<TranscriptCommands.MeetingFinalized>(Finish);
     }
 
+    private void OnPoolUnavailable(WorkerMessages.PoolUnavailable pool)
+    {
+        if (_unavailable is not null)
+        {
+            return;
+        }
+
+        _unavailable = pool.Reason;
+        _output.Write(new Error(pool.Reason));
+    }
+
     private void BeginStop()
     {
         _log.Info("meeting {0} stopping", _meetingId!);
@@ -250,6 +275,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
 
     private void Stopping()
     {
+        Receive<WorkerMessages.PoolUnavailable>(OnPoolUnavailable);
         Receive<Inbound>(inbound =>
         {
             var message = inbound.Item switch
@@ -285,7 +311,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         }
 
         _output.Write(new MeetingStopped());
-        var code = _settings.TranscriptionUnavailable is not null ? ExitUnavailable : heard ? ExitOk : ExitNoAudio;
+        var code = _unavailable is not null ? ExitUnavailable : heard ? ExitOk : ExitNoAudio;
         _log.Info("meeting {0} finalized; exit code {1}", _meetingId!, code);
         _exitCode.TrySetResult(code);
         Become(Done);
@@ -305,7 +331,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         }
 
         _output.Write(new MeetingStopped());
-        _exitCode.TrySetResult(_settings.TranscriptionUnavailable is not null ? ExitUnavailable : ExitNoAudio);
+        _exitCode.TrySetResult(_unavailable is not null ? ExitUnavailable : ExitNoAudio);
         Become(Done);
     }
 

@@ -34,6 +34,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
     private InFlight? _inFlight;
     private DateTime _retryNotBefore = DateTime.MinValue;
     private bool _sagaStarted;
+    private bool _refused;
     private long _chunksCommitted;
 
     public StreamActor(string streamId, MeetingOptions options, IActorRef router, IActorRef transcripts, IActorRef sagas)
@@ -49,6 +50,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         Command<StopStream>(OnStop);
         Command<ChunkResult>(OnChunkResult);
         Command<ChunkFailed>(OnChunkFailed);
+        Command<ChunkRefused>(OnChunkRefused);
         Command<TranscriptCommands.WindowApplied>(OnWindowApplied);
         Command<ReadAudio>(OnReadAudio);
         Command<CloseStream>(OnClose);
@@ -162,7 +164,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
 
     private void MaybeProcess()
     {
-        if (!_options.Live || !State.Transcribe || State.Lifecycle != StreamLifecycle.Live
+        if (!_options.Live || !State.Transcribe || _refused || State.Lifecycle != StreamLifecycle.Live
             || _inFlight is not null || _recorder is null || DateTime.UtcNow < _retryNotBefore)
         {
             return;
@@ -237,6 +239,20 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             Timers.StartSingleTimer(RetryLive.Instance, RetryLive.Instance, wait);
             MaybeFinalize();
         }
+    }
+
+    private void OnChunkRefused(ChunkRefused refused)
+    {
+        if (_inFlight is not { } chunk || chunk.Seq != refused.Seq)
+        {
+            return;
+        }
+
+        // The session tells the client why, once; the audio is still captured and the final pass decides what is left.
+        Log.Warning("stream {0}: no live passes, no worker can run them: {1}", _streamId, refused.Reason);
+        _inFlight = null;
+        _refused = true;
+        MaybeFinalize();
     }
 
     private void MaybeFinalize()

@@ -42,10 +42,26 @@ public static class EnginesCommand
                 return Program.ExitUsage;
             }
 
-            stdout.WriteLine(setup.Description);
+            // A backend builds its pipelines in the background; this command waits for them, to list what they got.
+            var providers = new List<string>();
             foreach (var worker in setup.Workers)
             {
-                stdout.WriteLine($"worker {worker.Name}: {worker.Provider}");
+                try
+                {
+                    using var pipeline = worker.CreatePipeline();
+                    providers.Add($"worker {worker.Name}: {worker.LoadedProvider()}");
+                }
+                catch (ModelsUnavailableException e)
+                {
+                    Console.Error.WriteLine($"muesli: {e.Message}");
+                    return Program.ExitUsage;
+                }
+            }
+
+            stdout.WriteLine(setup.Description);
+            foreach (var line in providers)
+            {
+                stdout.WriteLine(line);
             }
 
             foreach (var session in setup.Sessions)

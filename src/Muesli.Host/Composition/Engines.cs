@@ -29,20 +29,56 @@ public sealed record EngineSettings
     public MergeOptions Merge { get; init; } = new();
 }
 
-/// <summary>The engines a node runs, resolved once at start-up, or the reason they cannot run.</summary>
-public sealed record EngineSetup(
-    IReadOnlyList<WorkerSlot> Workers,
-    bool HasDiarization,
-    string? Unavailable,
-    string Description,
-    IReadOnlyList<SessionInfo> Sessions);
+/// <summary>
+/// The engines a node runs, resolved at start-up from the models folder, or the reason they cannot run. The pipelines
+/// themselves are built by each worker slot when called: <see cref="Description"/> and <see cref="Sessions"/> tell what
+/// has been built so far.
+/// </summary>
+public sealed class EngineSetup
+{
+    private readonly string _models;
+    private readonly IReadOnlyList<OnnxSessionFactory> _factories;
+
+    internal EngineSetup(IReadOnlyList<WorkerSlot> workers, bool hasDiarization, string? unavailable, string models, IReadOnlyList<OnnxSessionFactory> factories)
+    {
+        Workers = workers;
+        HasDiarization = hasDiarization;
+        Unavailable = unavailable;
+        _models = models;
+        _factories = factories;
+    }
+
+    public IReadOnlyList<WorkerSlot> Workers { get; }
+
+    public bool HasDiarization { get; }
+
+    /// <summary><c>models_unavailable: …</c> when no pipeline can be built from the models folder; null otherwise.</summary>
+    public string? Unavailable { get; }
+
+    /// <summary>The models and their provider: the one asked for until a pipeline is built, then the one it got.</summary>
+    public string Description => Describe(_models, _factories);
+
+    /// <summary>The ONNX sessions opened so far, each with the provider it actually got.</summary>
+    public IReadOnlyList<SessionInfo> Sessions => [.. _factories.SelectMany(f => f.Sessions)];
+
+    internal static string Describe(string models, IReadOnlyList<OnnxSessionFactory> factories)
+        => factories.Count == 0 ? models : $"{models}, on {factories[0].ProviderDescription}";
+
+    internal static EngineSetup None(string unavailable) => new([], false, unavailable, "none", []);
+}
+
+/// <summary>A pipeline could not be built from models the catalog accepted (a corrupt or mismatched file).</summary>
+public sealed class ModelsUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 public static class Engines
 {
     /// <summary>
-    /// Resolves the models and builds the pipeline once, so a broken model is reported at start-up rather than on the
-    /// first chunk. Never throws for a configuration problem: missing ASR models make transcription unavailable (the
-    /// audio is still captured); missing diarization or VAD models are logged and the pipeline runs without them.
+    /// Resolves the models (the manifest and the files' sizes: quick) and returns one worker slot whose pipeline is
+    /// built when the slot is called — in the background by its worker, so a meeting starts while model files that
+    /// take seconds to open are still loading. Never throws for a configuration problem: missing ASR models make
+    /// transcription unavailable at once (the audio is still captured); a model that fails to build throws
+    /// <see cref="ModelsUnavailableException"/> from the slot with the same <c>models_unavailable</c> text; missing
+    /// diarization or VAD models are logged and the pipeline runs without them.
     /// </summary>
     public static EngineSetup Resolve(EngineSettings settings, ILoggerFactory logs)
     {
@@ -58,35 +94,65 @@ public static class Engines
 
             // The VAD runs a tiny model every 32 ms of audio: a GPU would spend more on launches than on work.
             var cpu = device.UseCuda ? new OnnxSessionFactory(DeviceOptions.Cpu with { IntraOpThreads = 1 }, logs.CreateLogger<OnnxSessionFactory>()) : sessions;
+            OnnxSessionFactory[] factories = cpu == sessions ? [sessions] : [sessions, cpu];
+            var models = $"asr {asr.Entry.Id}, diarization {(diarization is null ? "none (turns labelled by stream)" : settings.DiarizationBackend)}, vad {vad?.Entry.Id ?? $"none ({EnergyVoiceDetector.DetectorName} detector)"}";
+            var built = 0;
 
-            ITranscriptionPipeline Build() => new TranscriptionPipeline(
-                AsrEngines.Create(asr, sessions, settings.Language),
-                diarization is null ? null : DiarizationEngines.Create(settings.DiarizationBackend!, diarization, sessions),
-                vad is null ? null : new SileroVad(vad, cpu),
-                new PipelineOptions { Merge = settings.Merge });
-
-            var first = Build();
-            var allSessions = sessions.Sessions.Concat(cpu == sessions ? [] : cpu.Sessions).ToArray();
-            foreach (var session in allSessions)
+            ITranscriptionPipeline Build()
             {
-                log.LogInformation("session {Role} {Source} on {Provider}", session.Role, Path.GetFileName(session.Source), session.Provider);
+                var opened = new List<IDisposable>();
+                try
+                {
+                    T Open<T>(T engine)
+                        where T : IDisposable
+                    {
+                        opened.Add(engine);
+                        return engine;
+                    }
+
+                    var pipeline = new TranscriptionPipeline(
+                        Open(AsrEngines.Create(asr, sessions, settings.Language)),
+                        diarization is null ? null : Open(DiarizationEngines.Create(settings.DiarizationBackend!, diarization, sessions)),
+                        vad is null ? null : Open(new SileroVad(vad, cpu)),
+                        new PipelineOptions { Merge = settings.Merge });
+                    if (Interlocked.Exchange(ref built, 1) == 0)
+                    {
+                        foreach (var session in factories.SelectMany(f => f.Sessions))
+                        {
+                            log.LogInformation("session {Role} {Source} on {Provider}", session.Role, Path.GetFileName(session.Source), session.Provider);
+                        }
+
+                        log.LogInformation("engines: {Description}", EngineSetup.Describe(models, factories));
+                    }
+
+                    return pipeline;
+                }
+                catch (Exception e) when (IsModelProblem(e))
+                {
+                    // The meeting goes on capturing audio: the engines that did open must not hold their memory.
+                    opened.ForEach(engine => engine.Dispose());
+                    log.LogError("transcription unavailable: {Reason}", e.Message);
+                    throw new ModelsUnavailableException(Unavailable(e), e);
+                }
             }
 
-            var description = $"asr {asr.Entry.Id}, diarization {(diarization is null ? "none (turns labelled by stream)" : settings.DiarizationBackend)}, vad {vad?.Entry.Id ?? $"none ({EnergyVoiceDetector.DetectorName} detector)"}, on {sessions.ProviderDescription}";
-            log.LogInformation("engines: {Description}", description);
-            var handedOut = 0;
-            ITranscriptionPipeline Create() => Interlocked.Exchange(ref handedOut, 1) == 0 ? first : Build();
-            var onCuda = sessions.Sessions.Any(s => s.Provider != OnnxSessionFactory.CpuProvider);
-            var slot = new WorkerSlot(onCuda ? $"cuda:{device.DeviceId}" : "cpu", sessions.ProviderDescription, Create);
-            return new EngineSetup([slot], diarization is not null, null, description, allSessions);
+            var slot = new WorkerSlot(device.UseCuda ? $"cuda:{device.DeviceId}" : "cpu", sessions.ProviderDescription, Build)
+            {
+                LoadedProvider = () => sessions.ProviderDescription,
+            };
+            return new EngineSetup([slot], diarization is not null, null, models, factories);
         }
-        catch (Exception e) when (e is ModelCatalogException or InvalidOperationException or NotSupportedException or IOException
-                                   or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or ArgumentException)
+        catch (Exception e) when (IsModelProblem(e))
         {
             log.LogError("transcription unavailable: {Reason}", e.Message);
-            return new EngineSetup([], false, $"models_unavailable: {e.Message}", "none", []);
+            return EngineSetup.None(Unavailable(e));
         }
     }
+
+    private static string Unavailable(Exception e) => $"models_unavailable: {e.Message}";
+
+    private static bool IsModelProblem(Exception e) => e is ModelCatalogException or InvalidOperationException or NotSupportedException
+        or IOException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or ArgumentException;
 
     public static DeviceOptions ParseDevice(string device, int threads)
     {

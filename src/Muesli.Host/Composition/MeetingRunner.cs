@@ -41,11 +41,6 @@ public static class MeetingRunner
             OutputDirectory = run.OutputDirectory,
             LabelByStream = run.LiveAsrOnly || !engines.HasDiarization,
         };
-        logs.CreateLogger("Muesli.Meeting").LogInformation(
-            "output {Output}, transcribing {Streams}, engines {Engines}",
-            run.OutputDirectory,
-            string.Join(",", meeting.Transcribed.Select(s => s.ToString().ToLowerInvariant())),
-            engines.Description);
 
         var node = new MuesliNodeOptions
         {
@@ -58,6 +53,13 @@ public static class MeetingRunner
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         var exitCode = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The workers build their pipelines in the background: the meeting is served from here on, models or not.
+        logs.CreateLogger("Muesli.Meeting").LogInformation(
+            "serving the meeting: output {Output}, transcribing {Streams}, engines {Engines}",
+            run.OutputDirectory,
+            string.Join(",", meeting.Transcribed.Select(s => s.ToString().ToLowerInvariant())),
+            engines.Description);
         system.ActorOf(
             MeetingSession.Props(input, output, meeting, registry.Regions(), run.Session with { TranscriptionUnavailable = engines.Unavailable }, exitCode),
             "session");

@@ -18,14 +18,18 @@ public sealed class BuildConfigurationAttribute(string configuration) : Attribut
 public sealed class BackendProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly Stopwatch _clock;
     private readonly List<string> _lines = [];
+    private readonly List<TimeSpan> _lineTimes = [];
     private readonly StringBuilder _stderr = new();
+    private readonly List<(TimeSpan At, string Line)> _logLines = [];
     private readonly Task _stdoutPump;
     private readonly Task _stderrPump;
 
-    private BackendProcess(Process process)
+    private BackendProcess(Process process, Stopwatch clock)
     {
         _process = process;
+        _clock = clock;
         _stdoutPump = Task.Run(async () =>
         {
             while (await process.StandardOutput.ReadLineAsync() is { } line)
@@ -33,6 +37,7 @@ public sealed class BackendProcess : IAsyncDisposable
                 lock (_lines)
                 {
                     _lines.Add(line);
+                    _lineTimes.Add(clock.Elapsed);
                 }
             }
         });
@@ -43,6 +48,7 @@ public sealed class BackendProcess : IAsyncDisposable
                 lock (_stderr)
                 {
                     _stderr.AppendLine(line);
+                    _logLines.Add((clock.Elapsed, line));
                 }
             }
         });
@@ -91,6 +97,55 @@ public sealed class BackendProcess : IAsyncDisposable
 
     public IReadOnlyList<JsonElement> Events => Lines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToArray();
 
+    /// <summary>Time since the process was started, on the clock of <see cref="LineTimes"/> and <see cref="LogTime"/>.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>When each line of <see cref="Lines"/> arrived, since the process was started.</summary>
+    public IReadOnlyList<TimeSpan> LineTimes
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lineTimes.ToArray();
+            }
+        }
+    }
+
+    /// <summary>When the first log line holding <paramref name="text"/> arrived, or null if none has.</summary>
+    public TimeSpan? LogTime(string text)
+    {
+        lock (_stderr)
+        {
+            foreach (var (at, line) in _logLines)
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    return at;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Waits until a log line holds <paramref name="text"/>; returns when it arrived.</summary>
+    public async Task<TimeSpan> WaitForLogAsync(string text, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            if (LogTime(text) is { } at)
+            {
+                return at;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return LogTime(text) ?? throw new TimeoutException($"no log line holds '{text}'; stderr:\n{Stderr}");
+    }
+
     /// <summary>Starts <c>muesli {command} {args}</c>; the command is <c>backend</c> unless another is named.</summary>
     public static BackendProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string command = "backend")
     {
@@ -120,12 +175,15 @@ public sealed class BackendProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        return new BackendProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start muesli"));
+        var clock = Stopwatch.StartNew();
+        return new BackendProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start muesli"), clock);
     }
 
+    /// <summary>Writes <paramref name="bytes"/> and flushes them, so the process can read them at once.</summary>
     public async Task SendAsync(byte[] bytes)
     {
         await Stdin.WriteAsync(bytes);
+        await Stdin.FlushAsync();
     }
 
     public void CloseInput() => _process.StandardInput.Close();
