@@ -18,10 +18,20 @@ namespace Muesli.TestWorld;
 /// never lets one crowd a window that much. Digital silence normalises to one constant in every bin (rounding decides
 /// its value), which the blank's share of the word bins' mean outweighs.
 /// </para>
+/// <para>
+/// Like the real export, it adds a relative-position table of <see cref="PositionTableLength"/> encoder frames
+/// (<see cref="PositionTable"/>) after pooling, so one pass of more than about 400 s fails inside ONNX Runtime.
+/// </para>
 /// </summary>
 public static class ToneCtcModel
 {
     public const int SubsamplingFactor = 8;
+
+    /// <summary>Encoder frames one pass may hold, as the real export's position table allows (about 400 s).</summary>
+    public const int PositionTableLength = PositionTable.RealLength;
+
+    /// <summary>The metadata key (NeMo's name for the position table's length) under which a model may declare it.</summary>
+    public const string PositionsMetadata = "pos_emb_max_len";
 
     /// <summary>Tokens: one per word, then the blank.</summary>
     public static int Vocabulary => ToneLanguage.Words.Count + 1;
@@ -39,7 +49,9 @@ public static class ToneCtcModel
 
     public static byte[] Build(int features) => BuildModel(features).ToByteArray();
 
-    public static ModelProto BuildModel(int features)
+    /// <param name="positions">Encoder frames of the position table; the real exports hold <see cref="PositionTableLength"/>.</param>
+    /// <param name="declarePositions">Writes the table's length as <see cref="PositionsMetadata"/>, which the real exports do not.</param>
+    public static ModelProto BuildModel(int features, int positions = PositionTableLength, bool declarePositions = false)
     {
         if (features is not (80 or 128))
         {
@@ -63,7 +75,7 @@ public static class ToneCtcModel
             OnnxGraph.Ints("strides", SubsamplingFactor),
             OnnxGraph.Ints("pads", 0, SubsamplingFactor - 1),
             OnnxGraph.Int("count_include_pad", 1));
-        var timeMajor = graph.Node("Transpose", [pooled], null, OnnxGraph.Ints("perm", 0, 2, 1));
+        var timeMajor = PositionTable.Add(graph, graph.Node("Transpose", [pooled], null, OnnxGraph.Ints("perm", 0, 2, 1)), positions);
         var projection = graph.Constant("projection", Projection(features), features, Vocabulary);
         var bias = graph.Constant("bias", Bias(), Vocabulary);
         var floor = graph.Constant("floor", Floor(), Vocabulary);
@@ -71,14 +83,20 @@ public static class ToneCtcModel
         graph.Node("LogSoftmax", [logits], "logprobs", OnnxGraph.Int("axis", -1));
         graph.Output("logprobs", TensorProto.Types.DataType.Float, "N", "T_out", Vocabulary);
 
-        return graph.ToModel(new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             ["vocab_size"] = Vocabulary.ToString(CultureInfo.InvariantCulture),
             ["subsampling_factor"] = SubsamplingFactor.ToString(CultureInfo.InvariantCulture),
             ["normalize_type"] = "per_feature",
             ["feat_dim"] = features.ToString(CultureInfo.InvariantCulture),
             ["model_type"] = "EncDecCTCModelBPE",
-        });
+        };
+        if (declarePositions)
+        {
+            metadata[PositionsMetadata] = positions.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return graph.ToModel(metadata);
     }
 
     /// <summary><c>tokens.txt</c>: a SentencePiece word-start piece per word (<c>▁alpha 0</c>), <c>&lt;blk&gt;</c> last.</summary>

@@ -45,6 +45,7 @@ public sealed class NemoCtcModel : IDisposable
             NemoEncoderSignature.CheckVocabularySize(signature, tokens);
             SubsamplingFactor = NemoEncoderSignature.SubsamplingFactor(signature);
             NormalizePerFeature = NemoEncoderSignature.NormalizePerFeature(signature);
+            MaxEncoderFrames = NemoEncoderSignature.MaxEncoderFrames(signature);
         }
         catch
         {
@@ -64,6 +65,9 @@ public sealed class NemoCtcModel : IDisposable
 
     /// <summary>Whether the features are normalised per feature (<c>normalize_type</c> per_feature) or left raw.</summary>
     public bool NormalizePerFeature { get; }
+
+    /// <summary>The most encoder frames one pass holds, when the export declares it (<c>pos_emb_max_len</c>).</summary>
+    public int? MaxEncoderFrames { get; }
 
     /// <summary>Seconds per output frame: subsampling factor × the 10 ms hop.</summary>
     public double FrameSeconds => SubsamplingFactor * (double)NemoMelFrontEnd.HopLength / NemoMelFrontEnd.SampleRate;

@@ -38,6 +38,36 @@ public sealed class NemoCtcEngineTests
     }
 
     [Fact]
+    public void A_window_over_the_limit_is_transcribed_in_frame_aligned_chunks_stitched_in_their_overlap()
+    {
+        using var folder = new ModelFolder().With(ScriptedCtcModel.Graph(), ScriptedCtcModel.Tokens);
+        using var engine = NemoCtcEngine.Load(
+            "tone-ctc", folder.ModelPath, folder.TokensPath, new OnnxSessionFactory(DeviceOptions.Cpu), new LongAudioOptions { MaxChunkSeconds = 1.6, OverlapSeconds = 0.4 });
+
+        var words = engine.Transcribe(Signals.Speechlike(40000, seed: 3));
+
+        // Chunks [0, 1.6) and [0.96, 2.5) s, cut at 1.28 s; each hears the script from its own start. The second
+        // chunk's first hello (1.04 s) lies before the cut and is the first chunk's last; its world (1.36 s) is past it.
+        TimedAssert.Words(
+            [("hello", 0.08, 0.32), ("world", 0.40, 0.56), ("a", 0.72, 0.80), ("a", 0.88, 0.96), ("hello", 1.04, 1.20),
+             ("world", 0.96 + 0.40, 0.96 + 0.56), ("a", 0.96 + 0.72, 0.96 + 0.80), ("a", 0.96 + 0.88, 0.96 + 0.96), ("hello", 0.96 + 1.04, 0.96 + 1.20)],
+            words);
+    }
+
+    [Fact]
+    public void A_declared_position_table_is_read_at_load()
+    {
+        using var declared = new ModelFolder().With(ScriptedCtcModel.Graph().Metadata("pos_emb_max_len", "2000"), ScriptedCtcModel.Tokens);
+        using var undeclared = new ModelFolder().With(ScriptedCtcModel.Graph(), ScriptedCtcModel.Tokens);
+
+        using var shortened = Load(declared);
+        using var usual = Load(undeclared);
+
+        Assert.Equal(1999 * 1280, shortened.Chunks.MaxChunk);
+        Assert.Equal(300 * 16000, usual.Chunks.MaxChunk);
+    }
+
+    [Fact]
     public void Subsampling_factor_from_metadata_sets_the_frame_duration()
     {
         using var folder = new ModelFolder().With(ScriptedCtcModel.Graph().Metadata("subsampling_factor", "4"), ScriptedCtcModel.Tokens);

@@ -91,7 +91,7 @@ public sealed class NemoTdtEngineTests
     public void A_window_over_the_limit_is_transcribed_in_frame_aligned_chunks_stitched_in_their_overlap()
     {
         using var folder = new ScriptedTdtModel().Write();
-        using var engine = Load(folder, options: new NemoTdtOptions { MaxWindowSeconds = 1.6, ChunkOverlapSeconds = 0.4 });
+        using var engine = Load(folder, options: new NemoTdtOptions { LongAudio = new LongAudioOptions { MaxChunkSeconds = 1.6, OverlapSeconds = 0.4 } });
 
         var words = engine.Transcribe(Signals.Speechlike(40000, seed: 3));
 
@@ -152,6 +152,18 @@ public sealed class NemoTdtEngineTests
     }
 
     [Fact]
+    public void A_declared_position_table_shortens_the_chunks_to_fit_it()
+    {
+        using var declared = new ScriptedTdtModel().WithMetadata("pos_emb_max_len", "2000").Write();
+        using var undeclared = new ScriptedTdtModel().Write();
+        using var shortened = Load(declared);
+        using var usual = Load(undeclared);
+
+        Assert.Equal(1999 * 1280, shortened.Chunks.MaxChunk);
+        Assert.Equal(300 * 16000, usual.Chunks.MaxChunk);
+    }
+
+    [Fact]
     public void The_feature_count_comes_from_feat_dim_when_the_axis_is_dynamic()
     {
         using var folder = new ScriptedTdtModel { Features = "F" }.WithMetadata("feat_dim", "128").Write();
@@ -203,7 +215,7 @@ public sealed class NemoTdtEngineTests
         using var folder = new ScriptedTdtModel().Write();
         var sessions = new OnnxSessionFactory(DeviceOptions.Cpu);
 
-        Assert.Throws<ArgumentException>(() => Load(folder, sessions, new NemoTdtOptions { MaxWindowSeconds = 10, ChunkOverlapSeconds = 10 }));
+        Assert.Throws<ArgumentException>(() => Load(folder, sessions, new NemoTdtOptions { LongAudio = new LongAudioOptions { MaxChunkSeconds = 10, OverlapSeconds = 10 } }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Load(folder, sessions, new NemoTdtOptions { MaxSymbolsPerFrame = 0 }));
         Assert.Empty(sessions.Sessions);
     }

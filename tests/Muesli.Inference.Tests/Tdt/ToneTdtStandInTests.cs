@@ -175,7 +175,7 @@ public sealed class ToneTdtStandInTests(ITestOutputHelper output) : IDisposable
         var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 75, Seed = 4 });
         using var model = world.OpenTdtModel();
         var tokens = TokenTable.Load(world.Catalog.Resolve(ModelKinds.Asr, ToneTdtModel.Id).PathOf("tokens"));
-        using var engine = new NemoTdtEngine(ToneTdtModel.Id, model, tokens, new NemoTdtOptions { MaxWindowSeconds = 20, ChunkOverlapSeconds = 4 });
+        using var engine = new NemoTdtEngine(ToneTdtModel.Id, model, tokens, new NemoTdtOptions { LongAudio = new LongAudioOptions { MaxChunkSeconds = 20, OverlapSeconds = 4 } });
 
         var cuts = LongAudioChunks.Plan(75 * 16000, 20 * 16000, 4 * 16000, alignment: 1280).Skip(1).Select(c => c.KeepFrom / 16000.0);
 

@@ -33,6 +33,14 @@ internal sealed class ToneWorld : IDisposable
             TokenTable.Load(installed.PathOf("tokens")));
     }
 
+    /// <summary>The stand-in CTC model, opened as the engine opens it.</summary>
+    public NemoCtcModel OpenCtcModel()
+    {
+        var installed = Catalog.Resolve(ModelKinds.Asr, StandInModels.CtcId);
+        var model = installed.PathOf("model");
+        return new NemoCtcModel(new OnnxSessionFactory(DeviceOptions.Cpu).Create(model, "model"), model, TokenTable.Load(installed.PathOf("tokens")));
+    }
+
     public static float[] Samples(ToneMeeting meeting)
         => meeting.Render(ToneMeeting.AllStreams, AudioFormat.Asr).Select(s => s / 32768f).ToArray();
 

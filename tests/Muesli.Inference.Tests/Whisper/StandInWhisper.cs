@@ -13,10 +13,15 @@ namespace Muesli.Inference.Tests.Whisper;
 /// mel value, the zero frames that pad a short window to 30 s left out (they hold no audio). The decoder's logits for the token at position p follow <see cref="Script"/>, scaled by that loudness
 /// (silence flattens them), with &lt;|nospeech|&gt; raised for silence. It writes p + 1 into its self caches at the
 /// positions it is fed and counts the filled positions before <c>offset</c>; when they are not exactly the offset
-/// (the caches were not carried over from the previous run), eot wins.
+/// (the caches were not carried over from the previous run), eot wins. Like the real decoder's positional embedding,
+/// its script table has a row per position, so a token fed at or past <see cref="TextContext"/> fails inside ONNX
+/// Runtime.
 /// </summary>
 internal sealed record StandInWhisper
 {
+    /// <summary>n_text_ctx of the released Whisper models: the positions their decoder holds.</summary>
+    public const int RealTextContext = 448;
+
     public bool Multilingual { get; init; }
 
     /// <summary>Mel bins: an int, or a string for a dynamic axis.</summary>
@@ -105,7 +110,9 @@ internal sealed record StandInWhisper
             .Node("Shape", [WhisperModel.TokensInput], "tokens_shape")
             .Node("Gather", ["tokens_shape", "one"], "fed", OnnxGraph.Int("axis", 0))
             .Node("Add", ["offset_scalar", "fed"], "end")
-            .Node("Range", ["offset_scalar", "end", "one"], "fed_positions")
+            // The offset is added after Range: ORT turns Range → Gather into a Slice, which clamps instead of failing.
+            .Node("Range", ["zero", "fed", "one"], "fed_steps")
+            .Node("Add", ["fed_steps", "offset_scalar"], "fed_positions")
             .Node("Gather", ["table", "fed_positions"], "rows", OnnxGraph.Int("axis", 0))
             .Node("ReduceMax", [WhisperModel.CrossKey], "loudness", OnnxGraph.Int("keepdims", 0))
             .Node("Add", ["loudness", "one_f"], "loudness_plus_one")

@@ -18,6 +18,10 @@ namespace Muesli.TestWorld;
 /// (so it says a word once, and again only when it is spoken again), with its run as the duration; otherwise blank,
 /// skipping the silence ahead.
 /// </para>
+/// <para>
+/// Like the real export, the encoder adds a relative-position table of <see cref="PositionTableLength"/> frames
+/// (<see cref="PositionTable"/>), so one pass of more than about 400 s fails inside ONNX Runtime.
+/// </para>
 /// </summary>
 public static class ToneTdtModel
 {
@@ -27,6 +31,9 @@ public static class ToneTdtModel
     public const int EncoderDimension = 1024;
     public const int PredictionLayers = 2;
     public const int PredictionHidden = 640;
+
+    /// <summary>Encoder frames one pass may hold, as the real export's position table allows (about 400 s).</summary>
+    public const int PositionTableLength = PositionTable.RealLength;
 
     /// <summary>Durations the joiner scores, as NeMo's TDT models have them.</summary>
     public const int Durations = 5;
@@ -73,7 +80,7 @@ public static class ToneTdtModel
             OnnxGraph.Ints("strides", ToneCtcModel.SubsamplingFactor),
             OnnxGraph.Ints("pads", 0, ToneCtcModel.SubsamplingFactor - 1),
             OnnxGraph.Int("count_include_pad", 1));
-        var timeMajor = graph.Node("Transpose", [pooled], null, OnnxGraph.Ints("perm", 0, 2, 1));
+        var timeMajor = PositionTable.Add(graph, graph.Node("Transpose", [pooled], null, OnnxGraph.Ints("perm", 0, 2, 1)), PositionTableLength);
         var levels = graph.Node("MatMul", [timeMajor, graph.Constant("core_bins", CoreBinMeans(), Features, Words)]);
 
         // [N, T', W]: the loudest word over the threshold is heard; it starts where it was not heard a frame before.

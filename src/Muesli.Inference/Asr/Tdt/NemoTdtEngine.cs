@@ -6,16 +6,13 @@ namespace Muesli.Inference.Asr.Tdt;
 
 /// <summary>
 /// Parakeet TDT speech recognition: NeMo log-mel → encoder → greedy TDT over decoder and joiner → SentencePiece words,
-/// timed from encoder frames (a word ends after its last token's duration). Windows longer than
-/// <see cref="NemoTdtOptions.MaxWindowSeconds"/> are transcribed in overlapping chunks (<see cref="LongAudioChunks"/>).
-/// Not thread-safe (one engine per pipeline).
+/// timed from encoder frames (a word ends after its last token's duration). Windows longer than one encoder pass
+/// (<see cref="NemoTdtOptions.LongAudio"/>, or less where the model declares a shorter limit) are transcribed in
+/// overlapping chunks (<see cref="LongAudioChunks"/>). Not thread-safe (one engine per pipeline).
 /// </summary>
 public sealed class NemoTdtEngine : IAsrEngine
 {
     public const string Family = "nemo-tdt";
-
-    /// <summary>How far each chunk of a long window must reach past the previous one's overlap.</summary>
-    public const double MinChunkStepSeconds = 1;
 
     private readonly NemoTdtModel model;
     private readonly TokenTable tokens;
@@ -32,9 +29,14 @@ public sealed class NemoTdtEngine : IAsrEngine
         this.model = model;
         this.tokens = tokens;
         frontEnd = new NemoMelFrontEnd(model.Features, model.NormalizePerFeature);
+        Chunks = ChunkLayout.For(
+            this.options.LongAudio, NemoMelFrontEnd.SampleRate, model.SubsamplingFactor * NemoMelFrontEnd.HopLength, model.MaxEncoderFrames, model.EncoderSource);
     }
 
     public string Name { get; }
+
+    /// <summary>How windows too long for one encoder pass are cut.</summary>
+    public ChunkLayout Chunks { get; }
 
     /// <summary>
     /// Reads the tokens and opens the encoder, decoder and joiner with <paramref name="sessions"/> (roles "encoder",
@@ -66,28 +68,18 @@ public sealed class NemoTdtEngine : IAsrEngine
         }
 
         var model = new NemoTdtModel(opened[0], encoderPath, opened[1], decoderPath, opened[2], joinerPath, tokens);
-        return new NemoTdtEngine(name, model, tokens, options);
+        try
+        {
+            return new NemoTdtEngine(name, model, tokens, options);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
-    public IReadOnlyList<Word> Transcribe(ReadOnlySpan<float> samples16k)
-    {
-        var maxChunk = (int)Math.Round(options.MaxWindowSeconds * NemoMelFrontEnd.SampleRate);
-        if (samples16k.Length <= maxChunk)
-        {
-            return TranscribeWindow(samples16k);
-        }
-
-        var overlap = (int)Math.Round(options.ChunkOverlapSeconds * NemoMelFrontEnd.SampleRate);
-        var frameSamples = model.SubsamplingFactor * NemoMelFrontEnd.HopLength;
-        var heard = new List<(AudioChunk, IReadOnlyList<Word>)>();
-        foreach (var chunk in LongAudioChunks.Plan(samples16k.Length, maxChunk, overlap, frameSamples))
-        {
-            var offset = (double)chunk.Start / NemoMelFrontEnd.SampleRate;
-            heard.Add((chunk, Offsets.Shift(TranscribeWindow(samples16k.Slice(chunk.Start, chunk.Length)), offset)));
-        }
-
-        return LongAudioChunks.Stitch(heard, NemoMelFrontEnd.SampleRate, StitchTolerance(options.ChunkOverlapSeconds));
-    }
+    public IReadOnlyList<Word> Transcribe(ReadOnlySpan<float> samples16k) => LongAudioChunks.Transcribe(samples16k, Chunks, TranscribeWindow);
 
     public void Dispose() => model.Dispose();
 
@@ -105,18 +97,9 @@ public sealed class NemoTdtEngine : IAsrEngine
         return SentencePieceWords.Assemble(decoded, tokens, model.FrameSeconds);
     }
 
-    // Chunks may time a word a frame apart; a quarter of the overlap keeps the settling well inside it.
-    private static double StitchTolerance(double overlapSeconds) => Math.Min(0.5, overlapSeconds / 4);
-
     private static void Validate(NemoTdtOptions options)
     {
-        if (options.ChunkOverlapSeconds < 0 || options.MaxWindowSeconds - options.ChunkOverlapSeconds < MinChunkStepSeconds)
-        {
-            throw new ArgumentException(
-                $"a chunk must advance at least {MinChunkStepSeconds} s past its overlap, got a {options.MaxWindowSeconds} s window and a {options.ChunkOverlapSeconds} s overlap",
-                nameof(options));
-        }
-
+        options.LongAudio.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSymbolsPerFrame, 1, nameof(options));
     }
 }

@@ -66,6 +66,7 @@ public sealed class NemoTdtModel : IDisposable
             NemoEncoderSignature.CheckVocabularySize(encoding, tokens);
             SubsamplingFactor = NemoEncoderSignature.SubsamplingFactor(encoding);
             NormalizePerFeature = NemoEncoderSignature.NormalizePerFeature(encoding);
+            MaxEncoderFrames = NemoEncoderSignature.MaxEncoderFrames(encoding);
 
             var prediction = new OnnxSignature(decoder, decoderSource);
             (PredictionLayers, PredictionHidden, DecoderStateInputs, DecoderStateOutputs) = ReadPredictionNetwork(encoding, prediction);
@@ -103,6 +104,9 @@ public sealed class NemoTdtModel : IDisposable
 
     /// <summary>Whether the features are normalised per feature (<c>normalize_type</c> per_feature) or left raw.</summary>
     public bool NormalizePerFeature { get; }
+
+    /// <summary>The most encoder frames one pass holds, when the export declares it (<c>pos_emb_max_len</c>).</summary>
+    public int? MaxEncoderFrames { get; }
 
     /// <summary>Seconds per encoder frame: subsampling factor × the 10 ms hop.</summary>
     public double FrameSeconds => SubsamplingFactor * (double)NemoMelFrontEnd.HopLength / NemoMelFrontEnd.SampleRate;

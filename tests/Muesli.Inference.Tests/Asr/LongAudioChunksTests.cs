@@ -1,7 +1,7 @@
 using Muesli.Core.Transcripts;
-using Muesli.Inference.Asr.Tdt;
+using Muesli.Inference.Asr;
 
-namespace Muesli.Inference.Tests.Tdt;
+namespace Muesli.Inference.Tests.Asr;
 
 public sealed class LongAudioChunksTests
 {
@@ -69,6 +69,41 @@ public sealed class LongAudioChunksTests
         Assert.Throws<ArgumentOutOfRangeException>(() => LongAudioChunks.Plan(100, 40, 40));
         Assert.Throws<ArgumentOutOfRangeException>(() => LongAudioChunks.Plan(100, 40, 35, alignment: 8));
     }
+
+    [Fact]
+    public void The_default_layout_takes_300_s_chunks_overlapping_by_10_s_on_the_encoder_grid()
+    {
+        Assert.Equal(new ChunkLayout(300 * 16000, 10 * 16000, 1280, 16000), ChunkLayout.For(LongAudioOptions.Default, 16000, 1280, null, "m.onnx"));
+
+        // The real table of 5000 frames (about 400 s) leaves the 300 s chunks as they are.
+        Assert.Equal(300 * 16000, ChunkLayout.For(LongAudioOptions.Default, 16000, 1280, 5000, "m.onnx").MaxChunk);
+    }
+
+    [Fact]
+    public void A_declared_limit_shorter_than_the_chunks_shortens_them_to_one_frame_less()
+    {
+        var layout = ChunkLayout.For(LongAudioOptions.Default, 16000, 1280, maxEncoderFrames: 2000, "m.onnx");
+
+        Assert.Equal(1999 * 1280, layout.MaxChunk);
+        Assert.Equal(159.92, layout.MaxChunkSeconds, 1e-9);
+    }
+
+    [Fact]
+    public void A_declared_limit_that_leaves_no_room_past_the_overlap_is_reported_with_the_model()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ChunkLayout.For(LongAudioOptions.Default, 16000, 1280, maxEncoderFrames: 100, "m.onnx"));
+
+        Assert.Contains("m.onnx", error.Message);
+        Assert.Contains("100 encoder frames", error.Message);
+    }
+
+    [Theory]
+    [InlineData(10, 10)]
+    [InlineData(10, -1)]
+    [InlineData(double.PositiveInfinity, 10)]
+    [InlineData(double.NaN, 10)]
+    public void Options_whose_chunks_cannot_advance_past_the_overlap_are_rejected(double maxChunkSeconds, double overlapSeconds)
+        => Assert.Throws<ArgumentException>(() => new LongAudioOptions { MaxChunkSeconds = maxChunkSeconds, OverlapSeconds = overlapSeconds }.Validate());
 
     // Two chunks of a 10 Hz "window", cut at 5 s: the first owns starts before 5 s, the second from 5 s on.
     private static readonly AudioChunk First = new(0, 60, 0, 50);

@@ -1,6 +1,6 @@
 using Muesli.Core.Transcripts;
 
-namespace Muesli.Inference.Asr.Tdt;
+namespace Muesli.Inference.Asr;
 
 /// <summary>
 /// A piece of a long window: samples [Start, Start + Length), owning the words that start in [KeepFrom, KeepUntil)
@@ -9,6 +9,47 @@ namespace Muesli.Inference.Asr.Tdt;
 public sealed record AudioChunk(int Start, int Length, int KeepFrom, int KeepUntil)
 {
     public int End => Start + Length;
+}
+
+/// <summary>An engine's transcription of audio short enough for one encoder pass; times from the audio's start.</summary>
+public delegate IReadOnlyList<Word> SinglePass(ReadOnlySpan<float> samples16k);
+
+/// <summary>
+/// How an engine cuts audio for its encoder, in samples: chunks of at most <paramref name="MaxChunk"/>, overlapping by
+/// <paramref name="Overlap"/>, starting on multiples of <paramref name="Alignment"/> (the encoder's frame).
+/// </summary>
+public sealed record ChunkLayout(int MaxChunk, int Overlap, int Alignment, int SampleRate)
+{
+    /// <summary>
+    /// The layout for an encoder of <paramref name="frameSamples"/> samples a frame: chunks of
+    /// <see cref="LongAudioOptions.MaxChunkSeconds"/>, shortened to <paramref name="maxEncoderFrames"/> − 1 frames when
+    /// the model declares a limit (a frame is kept spare for the encoder's rounding).
+    /// </summary>
+    /// <param name="source">The model, as an error names it when its limit leaves no room for the overlap.</param>
+    public static ChunkLayout For(LongAudioOptions options, int sampleRate, int frameSamples, int? maxEncoderFrames, string source)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(frameSamples, 1);
+        var maxChunk = (long)Math.Round(options.MaxChunkSeconds * sampleRate);
+        var overlap = (int)Math.Round(options.OverlapSeconds * sampleRate);
+        if (maxEncoderFrames is { } frames)
+        {
+            var allowed = (long)(frames - 1) * frameSamples;
+            if (allowed - overlap < LongAudioOptions.MinChunkStepSeconds * sampleRate)
+            {
+                throw new InvalidDataException(
+                    $"{source}: takes at most {frames} encoder frames ({(double)allowed / sampleRate:0.##} s of audio) a pass, too few for chunks that overlap by {options.OverlapSeconds} s");
+            }
+
+            maxChunk = Math.Min(maxChunk, allowed);
+        }
+
+        return new ChunkLayout((int)Math.Min(maxChunk, int.MaxValue), overlap, frameSamples, sampleRate);
+    }
+
+    public double MaxChunkSeconds => (double)MaxChunk / SampleRate;
 }
 
 /// <summary>
@@ -21,6 +62,29 @@ public sealed record AudioChunk(int Start, int Length, int KeepFrom, int KeepUnt
 /// </summary>
 public static class LongAudioChunks
 {
+    /// <summary>
+    /// <paramref name="samples16k"/> in one pass when it fits <paramref name="layout"/>, else each planned chunk in its
+    /// own pass, shifted to the audio's clock and stitched.
+    /// </summary>
+    public static IReadOnlyList<Word> Transcribe(ReadOnlySpan<float> samples16k, ChunkLayout layout, SinglePass transcribe)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(transcribe);
+        if (samples16k.Length <= layout.MaxChunk)
+        {
+            return transcribe(samples16k);
+        }
+
+        var heard = new List<(AudioChunk, IReadOnlyList<Word>)>();
+        foreach (var chunk in Plan(samples16k.Length, layout.MaxChunk, layout.Overlap, layout.Alignment))
+        {
+            var offset = (double)chunk.Start / layout.SampleRate;
+            heard.Add((chunk, Offsets.Shift(transcribe(samples16k.Slice(chunk.Start, chunk.Length)), offset)));
+        }
+
+        return Stitch(heard, layout.SampleRate, StitchTolerance((double)layout.Overlap / layout.SampleRate));
+    }
+
     /// <param name="alignment">Every chunk starts at a multiple of this many samples (the encoder's frame).</param>
     public static IReadOnlyList<AudioChunk> Plan(int samples, int maxChunk, int overlap, int alignment = 1)
     {
@@ -90,6 +154,9 @@ public static class LongAudioChunks
 
         return kept.OrderBy(w => w.Start).ToList();
     }
+
+    // Chunks may time a word a frame apart; a quarter of the overlap keeps the settling well inside it.
+    private static double StitchTolerance(double overlapSeconds) => Math.Min(0.5, overlapSeconds / 4);
 
     private static bool SameWord(Word a, Word b)
         => Math.Min(a.End, b.End) - Math.Max(a.Start, b.Start) >= 0.5 * Math.Min(a.End - a.Start, b.End - b.Start);
