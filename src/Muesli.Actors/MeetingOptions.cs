@@ -43,6 +43,15 @@ public sealed record MeetingOptions
 
     public RecorderOptions Recorder { get; init; } = new();
 
+    /// <summary>The engines the meeting's chunks run with (a meeting's <c>asr_model</c>, <c>diar_backend</c>, <c>language</c>).</summary>
+    public EngineChoice Engines { get; init; } = EngineChoice.Default;
+
+    /// <summary>
+    /// A meeting with no client connected for this long is finalized as if it had sent STOP (<c>--abandon-after</c>);
+    /// null: never (the backend, whose meeting ends with its stdin).
+    /// </summary>
+    public TimeSpan? AbandonAfter { get; init; }
+
     /// <summary>A persistent entity saves a snapshot after this many events.</summary>
     public int SnapshotEvery { get; init; } = 100;
 
@@ -57,6 +66,21 @@ public sealed record MeetingOptions
     /// </summary>
     public double CommitLagSeconds => Math.Min(FinalizeLagSeconds, Windows.ContextSeconds);
 
+    /// <summary>Where a meeting's files go; a meeting id never names a folder outside <see cref="OutputDirectory"/>.</summary>
     public string StreamDirectory(string meetingId)
-        => PerMeetingDirectories ? Path.Combine(OutputDirectory, meetingId) : OutputDirectory;
+    {
+        if (!PerMeetingDirectories)
+        {
+            return OutputDirectory;
+        }
+
+        var root = Path.GetFullPath(OutputDirectory);
+        var folder = Path.GetFullPath(Path.Combine(root, meetingId));
+        if (Path.GetDirectoryName(folder) != root.TrimEnd(Path.DirectorySeparatorChar) || meetingId.Length == 0 || meetingId.All(c => c == '.'))
+        {
+            throw new ArgumentException($"meeting id '{meetingId}' does not name a folder inside {root}");
+        }
+
+        return folder;
+    }
 }

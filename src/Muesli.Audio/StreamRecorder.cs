@@ -101,6 +101,12 @@ public sealed class StreamRecorder : IDisposable
     /// <summary>The aligner's write position: the next source frame expected.</summary>
     public long SourceFrames => aligner.WriteFrames;
 
+    /// <summary>
+    /// The client PTS (µs) of the next frame expected: a client that resends from here loses nothing, and what it
+    /// resends before it is dropped as already recorded.
+    /// </summary>
+    public long ResumePtsUs => SourceFrames * 1_000_000 / Source.SampleRate;
+
     /// <summary>Aligns, archives, resamples and logs one AUDIO payload; <c>Rms</c> is that of the payload in [0, 1].</summary>
     public AppendOutcome Append(long ptsUs, ReadOnlySpan<byte> payload)
     {

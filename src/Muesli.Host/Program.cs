@@ -21,6 +21,7 @@ public static class Program
             BackendCommand.Create(stdout),
             TranscribeCommand.Create(),
             EnginesCommand.Create(stdout),
+            NodeCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -127,6 +127,18 @@ public sealed class OnnxSessionFactory
         return Record(open(options), role, source, CpuProvider);
     }
 
+    /// <summary>Whether CUDA's provider loads here, for this factory's device; a failure is logged once and the factory falls back.</summary>
+    public bool CudaLoads()
+    {
+        if (!WantsCuda)
+        {
+            return false;
+        }
+
+        using var options = TryCudaOptions();
+        return options is not null;
+    }
+
     private SessionOptions? TryCudaOptions()
     {
         var options = CpuOptions();

@@ -34,6 +34,9 @@ public sealed record PipelineResult(
 public interface ITranscriptionPipeline : IDisposable
 {
     PipelineResult Run(ReadOnlySpan<float> window16k, double timestampOffset);
+
+    /// <summary>A run whose words are grouped with a meeting's own merge options (its gap threshold and speaker tolerance).</summary>
+    PipelineResult Run(ReadOnlySpan<float> window16k, double timestampOffset, MergeOptions merge) => Run(window16k, timestampOffset);
 }
 
 /// <summary>The numbers of a pipeline run, with the original backend's defaults.</summary>
@@ -71,7 +74,9 @@ public sealed class TranscriptionPipeline(
     {
     }
 
-    public PipelineResult Run(ReadOnlySpan<float> window16k, double timestampOffset)
+    public PipelineResult Run(ReadOnlySpan<float> window16k, double timestampOffset) => Run(window16k, timestampOffset, options.Merge);
+
+    public PipelineResult Run(ReadOnlySpan<float> window16k, double timestampOffset, MergeOptions merge)
     {
         var duration = (double)window16k.Length / SampleRate;
         var speech = detector.Detect(window16k);
@@ -95,8 +100,8 @@ public sealed class TranscriptionPipeline(
 
         var shifted = Offsets.Shift(words.OrderBy(w => w.Start).ToArray(), timestampOffset);
         var shiftedSegments = Offsets.Shift(segments, timestampOffset);
-        var labelled = SpeakerMerge.AssignSpeakers(shifted, shiftedSegments, options.Merge);
-        var turns = SpeakerMerge.BuildTurns(labelled, options.Merge);
+        var labelled = SpeakerMerge.AssignSpeakers(shifted, shiftedSegments, merge);
+        var turns = SpeakerMerge.BuildTurns(labelled, merge);
         return new PipelineResult(timestampOffset, duration, shifted, shiftedSegments, labelled, turns, diarization.Embeddings)
         {
             SpeechSeconds = speechSeconds,

@@ -38,7 +38,7 @@ public sealed class TranscriptAggregatorSpec(ITestOutputHelper output) : MuesliS
         try
         {
             var probe = new TestProbe(restarted, new Akka.TestKit.Xunit2.XunitAssertions());
-            var again = restarted.ActorOf(TranscriptAggregator.Props(Meeting, new MeetingOptions()));
+            var again = restarted.ActorOf(TranscriptAggregator.Props(Meeting, new MeetingOptions(), ActorRefs.Nobody));
             again.Tell(new OpenMeeting(Meeting, [StreamKind.System], [StreamKind.System], false), probe.Ref);
             Assert.True(probe.ExpectMsg<MeetingReady>().Resumed);
             again.Tell(new Subscribe(Meeting, probe.Ref, Replay: true), probe.Ref);
@@ -75,9 +75,46 @@ public sealed class TranscriptAggregatorSpec(ITestOutputHelper output) : MuesliS
         Assert.Equal(22, result.Duration);
     }
 
+    [Fact]
+    public void A_newer_exclusive_connection_supersedes_the_older_one()
+    {
+        var aggregator = Open(labelByStream: false);
+        var older = Subscribe(aggregator, replay: false);
+        var newer = CreateTestProbe();
+        aggregator.Tell(new Subscribe(Meeting, newer.Ref, Replay: true, Exclusive: true), TestActor);
+        ExpectMsg<Subscribed>();
+        older.ExpectMsg<Superseded>();
+
+        aggregator.Tell(new Publish(Meeting, new MuesliEvents.Error("only for the newer one")));
+        Assert.Equal("only for the newer one", ((MuesliEvents.Error)newer.ExpectMsg<EventPublished>().Event).Message);
+        older.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_meeting_whose_client_never_comes_back_is_stopped_after_abandon_after()
+    {
+        var streams = CreateTestProbe();
+        var options = new MeetingOptions { AbandonAfter = TimeSpan.FromMilliseconds(300) };
+        var aggregator = Sys.ActorOf(TranscriptAggregator.Props(Meeting, options, streams.Ref));
+        aggregator.Tell(new OpenMeeting(Meeting, [StreamKind.System, StreamKind.Mic], [StreamKind.System], false), TestActor);
+        ExpectMsg<MeetingReady>();
+        var client = Subscribe(aggregator, replay: false);
+
+        // While a client is connected nothing happens; a reconnect within the grace period cancels the timer.
+        streams.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Sys.Stop(client.Ref);
+        Thread.Sleep(100);
+        var back = Subscribe(aggregator, replay: true);
+        streams.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+
+        Sys.Stop(back.Ref);
+        var stops = new[] { streams.ExpectMsg<Streams.StreamCommands.StopStream>(), streams.ExpectMsg<Streams.StreamCommands.StopStream>() };
+        Assert.Equal(["m1/mic", "m1/system"], stops.Select(s => s.StreamId).Order());
+    }
+
     private IActorRef Open(bool labelByStream)
     {
-        var aggregator = Sys.ActorOf(TranscriptAggregator.Props(Meeting, new MeetingOptions()));
+        var aggregator = Sys.ActorOf(TranscriptAggregator.Props(Meeting, new MeetingOptions(), ActorRefs.Nobody));
         aggregator.Tell(new OpenMeeting(Meeting, [StreamKind.System], [StreamKind.System], labelByStream), TestActor);
         Assert.False(ExpectMsg<MeetingReady>().Resumed);
         return aggregator;

@@ -12,7 +12,8 @@ namespace Muesli.Actors.Finalize;
 public static class FinalizeCommands
 {
     /// <summary>From the stream, once its live chunk in flight is drained. Idempotent: a started saga continues.</summary>
-    public sealed record StartFinalize(string StreamId, string MeetingId, StreamKind Stream, long TotalBytes, bool Transcribe)
+    public sealed record StartFinalize(
+        string StreamId, string MeetingId, StreamKind Stream, long TotalBytes, bool Transcribe, MeetingSettings? Settings = null)
         : IWithStreamId;
 
     public sealed record GetSagaState(string StreamId) : IWithStreamId;
@@ -32,7 +33,8 @@ public sealed record FinalWindow(
 
 public static class SagaEvents
 {
-    public sealed record SagaStarted(string MeetingId, StreamKind Stream, long TotalBytes, bool Transcribe, IReadOnlyList<Window> Windows)
+    public sealed record SagaStarted(
+        string MeetingId, StreamKind Stream, long TotalBytes, bool Transcribe, IReadOnlyList<Window> Windows, MeetingSettings? Settings = null)
         : ISagaEvent;
 
     public sealed record WindowDone(FinalWindow Result) : ISagaEvent;

@@ -20,7 +20,7 @@ namespace Muesli.Actors.Finalize;
 public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IWithTimers
 {
     private readonly string _streamId;
-    private readonly MeetingOptions _options;
+    private readonly MeetingOptions _defaults;
     private readonly IActorRef _router;
     private readonly IActorRef _streams;
     private readonly IActorRef _transcripts;
@@ -32,7 +32,7 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         : base($"finalize-{streamId}", SagaState.Empty, options.SnapshotEvery)
     {
         _streamId = streamId;
-        _options = options;
+        _defaults = options;
         _router = router;
         _streams = streams;
         _transcripts = transcripts;
@@ -56,6 +56,9 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
 
     private SagaEvents.SagaStarted Plan => State.Plan!;
 
+    /// <summary>The node's options with the meeting's own settings, as persisted with the plan.</summary>
+    private MeetingOptions Options => _defaults.With(State.Plan?.Settings);
+
     private void OnStart(StartFinalize start)
     {
         if (State.Plan is not null)
@@ -65,9 +68,9 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         }
 
         var windows = start.Transcribe
-            ? WindowPlan.PlanFinalizeWindows(start.TotalBytes, AudioFormat.Asr, _options.Windows)
+            ? WindowPlan.PlanFinalizeWindows(start.TotalBytes, AudioFormat.Asr, _defaults.With(start.Settings).Windows)
             : [];
-        Record(new SagaEvents.SagaStarted(start.MeetingId, start.Stream, start.TotalBytes, start.Transcribe, windows), _ =>
+        Record(new SagaEvents.SagaStarted(start.MeetingId, start.Stream, start.TotalBytes, start.Transcribe, windows, start.Settings), _ =>
         {
             Continue();
         });
@@ -101,7 +104,7 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
                 if (Plan.Transcribe)
                 {
                     _transcripts.Tell(new TranscriptCommands.ReachStage(Plan.MeetingId, "merging"));
-                    var words = FinalPass.Stitch(State.Windows.Values.ToArray(), _options.CommitLagSeconds, _options.Merge, _options.FinalClustering);
+                    var words = FinalPass.Stitch(State.Windows.Values.ToArray(), Options.CommitLagSeconds, Options.Merge, Options.FinalClustering);
                     _transcripts.Tell(new TranscriptCommands.ApplyFinal(Plan.MeetingId, Plan.Stream, words, AudioFormat.Asr.SecondsOf(Plan.TotalBytes)));
                 }
                 else
@@ -111,7 +114,7 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
 
                 break;
             case SagaStep.Retaining:
-                _streams.Tell(new StreamCommands.CloseStream(_streamId, _options.KeepPcm));
+                _streams.Tell(new StreamCommands.CloseStream(_streamId, Options.KeepPcm));
                 break;
             case SagaStep.Reporting:
                 _transcripts.Tell(new TranscriptCommands.StreamDone(Plan.MeetingId, Plan.Stream, Plan.TotalBytes));
@@ -129,7 +132,8 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
             return;
         }
 
-        _router.Tell(new ChunkRequest(_streamId, index, Plan.Windows[index], audio.Samples, WorkPriority.Finalize, Self));
+        var options = Options;
+        _router.Tell(new ChunkRequest(_streamId, index, Plan.Windows[index], audio.Samples, WorkPriority.Finalize, Self, Engines: options.Engines, Merge: options.Merge));
     }
 
     private void OnResult(ChunkResult result)
@@ -176,13 +180,13 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         _transcripts.Tell(new TranscriptCommands.Publish(Plan.MeetingId, new MuesliEvents.Error(error)));
         var index = _running ?? State.NextWindow;
         _running = null;
-        if (++_failedRounds >= _options.MaxChunkAttempts)
+        if (++_failedRounds >= Options.MaxChunkAttempts)
         {
             GiveUp(index, error);
             return;
         }
 
-        Timers.StartSingleTimer(Resume.Instance, Resume.Instance, _options.RetryBackoff * 5);
+        Timers.StartSingleTimer(Resume.Instance, Resume.Instance, Options.RetryBackoff * 5);
     }
 
     /// <summary>The live transcript already holds the window's committed words; the final pass goes on without it.</summary>

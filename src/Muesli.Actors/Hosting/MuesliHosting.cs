@@ -17,12 +17,21 @@ namespace Muesli.Actors.Hosting;
 public static class MuesliHosting
 {
     public static AkkaConfigurationBuilder WithMuesli(this AkkaConfigurationBuilder builder, MuesliNodeOptions options)
-        => builder
+    {
+        builder
             .WithMuesliCluster(options)
-            .WithSqlitePersistence(options.SqlitePath)
+            .WithPersistence(options)
             .AddHocon(JournalSerialization, HoconAddMode.Prepend)
             .WithInferencePool(options)
-            .WithMuesliEntities(options.Meeting);
+            .WithMuesliEntities(options);
+        if (options.ExtraHocon is { } extra)
+        {
+            // Added last with Prepend: the operator's file wins over everything above.
+            builder.AddHocon(extra, HoconAddMode.Prepend);
+        }
+
+        return builder;
+    }
 
     /// <summary>Everything persisted goes through <see cref="MuesliSerializer"/>, never the default JSON serializer.</summary>
     public static readonly string JournalSerialization = $$"""
@@ -48,6 +57,8 @@ public static class MuesliHosting
             $$"""
             akka.actor.provider = cluster
             akka.remote.dot-netty.tcp { hostname = "{{options.Hostname}}", port = {{options.Port}} }
+            akka.cluster.roles = [{{string.Join(", ", options.Roles.Select(r => $"\"{r}\""))}}]
+            akka.cluster.seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(a => $"\"{a}\""))}}]
             akka.cluster.sharding {
               state-store-mode = ddata
               # Entities hold open files and a chunk in flight; they passivate themselves when finalized.
@@ -57,7 +68,7 @@ public static class MuesliHosting
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             """,
             HoconAddMode.Prepend);
-        if (options.JoinSelf)
+        if (options.JoinSelf && options.SeedNodes.Count == 0)
         {
             builder.AddStartup((system, _) =>
             {
@@ -69,10 +80,27 @@ public static class MuesliHosting
         return builder;
     }
 
-    private static AkkaConfigurationBuilder WithSqlitePersistence(this AkkaConfigurationBuilder builder, string path)
+    private static AkkaConfigurationBuilder WithPersistence(this AkkaConfigurationBuilder builder, MuesliNodeOptions options)
         => builder
-            .AddHocon(SqliteJournal(path), HoconAddMode.Prepend)
+            .AddHocon(options.PostgresConnection is { } postgres ? PostgresJournal(postgres) : SqliteJournal(options.SqlitePath), HoconAddMode.Prepend)
             .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+
+    /// <summary>
+    /// The journal and snapshot store on PostgreSQL, through Akka.Persistence.Sql (linq2db's PostgreSQL dialect). The
+    /// tables are created on first start.
+    /// </summary>
+    public static string PostgresJournal(string connection)
+    {
+        var quoted = connection.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        return $$"""
+            akka.persistence {
+              journal.plugin = "akka.persistence.journal.sql"
+              journal.sql { connection-string = "{{quoted}}", provider-name = "PostgreSQL.15", auto-initialize = on }
+              snapshot-store.plugin = "akka.persistence.snapshot-store.sql"
+              snapshot-store.sql { connection-string = "{{quoted}}", provider-name = "PostgreSQL.15", auto-initialize = on }
+            }
+            """;
+    }
 
     /// <summary>
     /// The journal and snapshot store on one SQLite file (created in WAL mode: readers never block the journal's
@@ -100,25 +128,69 @@ public static class MuesliHosting
             """;
     }
 
+    /// <summary>
+    /// The work router and this node's workers. The backend's router is a local actor; a clustered node's is a cluster
+    /// singleton on the inference role (one writer of the queue for the whole cluster), reached through its proxy.
+    /// </summary>
     private static AkkaConfigurationBuilder WithInferencePool(this AkkaConfigurationBuilder builder, MuesliNodeOptions options)
-        => builder.WithActors((system, registry) =>
-        {
-            var meeting = options.Meeting;
-            var router = system.ActorOf(WorkRouter.Props(meeting.MaxChunkAttempts, meeting.RetryBackoff), "work-router");
-            registry.Register<WorkRouter>(router);
-            foreach (var slot in options.Workers)
-            {
-                system.ActorOf(InferenceWorker.Props(slot, router), $"worker-{Uri.EscapeDataString(slot.Name).Replace('%', '_')}");
-            }
-        });
-
-    private static AkkaConfigurationBuilder WithMuesliEntities(this AkkaConfigurationBuilder builder, MeetingOptions meeting)
     {
-        var shardOptions = new ShardOptions();
+        var meeting = options.Meeting;
+        var routerProps = WorkRouter.Props(meeting.MaxChunkAttempts, meeting.RetryBackoff);
+        var inference = options.HasRole(NodeRoles.Inference);
+        if (!options.Clustered)
+        {
+            builder.WithActors((system, registry) => registry.Register<WorkRouter>(system.ActorOf(routerProps, "work-router")));
+        }
+        else if (inference)
+        {
+            builder.WithSingleton<WorkRouter>("work-router", routerProps, new ClusterSingletonOptions { Role = NodeRoles.Inference, LogSingletonIdentificationFailure = false }, createProxyToo: true);
+        }
+        else
+        {
+            builder.WithSingletonProxy<WorkRouter>("work-router", new ClusterSingletonOptions { Role = NodeRoles.Inference, LogSingletonIdentificationFailure = false });
+        }
+
+        if (inference)
+        {
+            builder.WithActors((system, registry) =>
+            {
+                var router = registry.Get<WorkRouter>();
+                foreach (var slot in options.Workers)
+                {
+                    system.ActorOf(InferenceWorker.Props(slot, router), $"worker-{Uri.EscapeDataString(slot.Name).Replace('%', '_')}");
+                }
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// The sharded entities, hosted on the stream role (a node without it reaches them through proxies). A clustered
+    /// node remembers them in the journal, so a live meeting's entities restart after a crash.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithMuesliEntities(this AkkaConfigurationBuilder builder, MuesliNodeOptions options)
+    {
+        var meeting = options.Meeting;
+        var role = options.Clustered ? NodeRoles.Stream : null;
+        if (!options.HasRole(NodeRoles.Stream))
+        {
+            return builder
+                .WithShardRegionProxy<TranscriptAggregator>("transcript", NodeRoles.Stream, new MeetingMessageExtractor())
+                .WithShardRegionProxy<StreamActor>("stream", NodeRoles.Stream, new StreamMessageExtractor())
+                .WithShardRegionProxy<FinalizeSaga>("finalize", NodeRoles.Stream, new StreamMessageExtractor());
+        }
+
+        var shardOptions = new ShardOptions
+        {
+            Role = role,
+            RememberEntities = options.Clustered,
+            RememberEntitiesStore = Akka.Cluster.Sharding.RememberEntitiesStore.Eventsourced,
+        };
         return builder
             .WithShardRegion<TranscriptAggregator>(
                 "transcript",
-                meetingId => TranscriptAggregator.Props(meetingId, meeting),
+                (_, registry, _) => meetingId => TranscriptAggregator.Props(meetingId, meeting, registry.Get<StreamActor>()),
                 new MeetingMessageExtractor(),
                 shardOptions)
             .WithShardRegion<StreamActor>(

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Muesli.Actors.Sharding;
+using Muesli.Core.Merge;
 using Muesli.Core.Windows;
 using Muesli.Inference;
 
@@ -14,7 +15,8 @@ public enum WorkPriority
 
 /// <summary>
 /// One pipeline run: a stream's window with its audio (16 kHz mono floats) and where its time zero lies on the
-/// meeting clock. The result goes to <paramref name="ReplyTo"/>.
+/// meeting clock. The result goes to <paramref name="ReplyTo"/>. <paramref name="Engines"/> and <paramref name="Merge"/>
+/// are the meeting's own, where it chose them (null: the worker's defaults).
 /// </summary>
 public sealed record ChunkRequest(
     string StreamId,
@@ -23,7 +25,9 @@ public sealed record ChunkRequest(
     float[] Samples,
     WorkPriority Priority,
     IActorRef ReplyTo,
-    int Attempt = 1) : IWithStreamId;
+    int Attempt = 1,
+    EngineChoice? Engines = null,
+    MergeOptions? Merge = null) : IWithStreamId;
 
 public sealed record ChunkResult(string StreamId, long Seq, Window Window, PipelineResult Result, TimeSpan Elapsed)
     : IWithStreamId;
@@ -56,7 +60,11 @@ public static class WorkerMessages
 
     public sealed record Run(ChunkRequest Request);
 
-    public sealed record RunSucceeded(ChunkRequest Request, PipelineResult Result, TimeSpan Elapsed);
+    public sealed record RunSucceeded(ChunkRequest Request, PipelineResult Result, TimeSpan Elapsed)
+    {
+        /// <summary>A pipeline built for this run's engines, for the worker to keep; never leaves the worker.</summary>
+        public ITranscriptionPipeline? Built { get; init; }
+    }
 
     public sealed record RunFailed(ChunkRequest Request, string Error);
 

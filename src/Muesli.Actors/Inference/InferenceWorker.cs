@@ -18,6 +18,10 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
     private readonly WorkerSlot _slot;
     private readonly IActorRef _router;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private const int MaxVariants = 3;
+
+    private readonly Dictionary<EngineChoice, ITranscriptionPipeline> _variants = [];
+    private readonly LinkedList<EngineChoice> _recent = [];
     private ITranscriptionPipeline? _pipeline;
 
     public InferenceWorker(WorkerSlot slot, IActorRef router)
@@ -43,7 +47,14 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
             .PipeTo(Self);
     }
 
-    protected override void PostStop() => _pipeline?.Dispose();
+    protected override void PostStop()
+    {
+        _pipeline?.Dispose();
+        foreach (var variant in _variants.Values)
+        {
+            variant.Dispose();
+        }
+    }
 
     private void Loading()
     {
@@ -68,14 +79,30 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
     {
         Receive<Run>(run =>
         {
-            var pipeline = _pipeline!;
             var request = run.Request;
+            var choice = request.Engines ?? EngineChoice.Default;
+            var pipeline = choice.IsDefault ? _pipeline! : _variants.GetValueOrDefault(choice);
+            var build = pipeline is null ? _slot.CreateVariant : null;
             Task.Factory.StartNew(
                     () =>
                     {
                         var watch = Stopwatch.StartNew();
-                        var result = pipeline.Run(request.Samples, request.Window.TimestampOffset);
-                        return (object)new RunSucceeded(request, result, watch.Elapsed);
+                        var built = pipeline is null
+                            ? (build ?? throw new NotSupportedException($"worker slot {_slot.Name} runs only its default engines"))(choice)
+                            : null;
+                        try
+                        {
+                            var runner = pipeline ?? built!;
+                            var result = request.Merge is { } merge
+                                ? runner.Run(request.Samples, request.Window.TimestampOffset, merge)
+                                : runner.Run(request.Samples, request.Window.TimestampOffset);
+                            return (object)new RunSucceeded(request, result, watch.Elapsed) { Built = built };
+                        }
+                        catch
+                        {
+                            built?.Dispose();
+                            throw;
+                        }
                     },
                     TaskCreationOptions.LongRunning)
                 .ContinueWith(t => t.IsCompletedSuccessfully
@@ -90,7 +117,12 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
     {
         Receive<RunSucceeded>(done =>
         {
-            _router.Tell(done);
+            if (done.Built is { } built)
+            {
+                KeepVariant(done.Request.Engines!, built);
+            }
+
+            _router.Tell(done with { Built = null });
             Stash.UnstashAll();
             Become(Idle);
         });
@@ -102,6 +134,22 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
             Become(Idle);
         });
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    /// <summary>A meeting's own engines stay loaded for its next chunks; the least recently used go when too many are.</summary>
+    private void KeepVariant(EngineChoice choice, ITranscriptionPipeline pipeline)
+    {
+        _log.Info("inference worker {0} built engines {1} for a meeting", _slot.Name, choice);
+        _variants[choice] = pipeline;
+        _recent.Remove(choice);
+        _recent.AddFirst(choice);
+        while (_recent.Count > MaxVariants)
+        {
+            var oldest = _recent.Last!.Value;
+            _recent.RemoveLast();
+            _variants.Remove(oldest, out var dropped);
+            dropped?.Dispose();
+        }
     }
 
     private sealed record Loaded(ITranscriptionPipeline Pipeline, string Provider);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
+using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Muesli.Actors.Inference;
@@ -30,6 +31,45 @@ public sealed record SessionSettings
     /// is 2. A pipeline that fails to build later is reported by the work router and treated the same way.
     /// </summary>
     public string? TranscriptionUnavailable { get; init; }
+
+    /// <summary>
+    /// Reads the input with asynchronous reads (a socket), holding no thread while the client is quiet; otherwise with
+    /// blocking reads on the stream dispatcher (stdin).
+    /// </summary>
+    public bool AsyncInput { get; init; }
+
+    /// <summary>MEETING_START may carry the meeting's own settings (<see cref="MeetingSettings"/>): a node's meetings.</summary>
+    public bool AcceptsSettings { get; init; }
+
+    /// <summary>Checks a meeting's settings against what the node can run (an installed <c>asr_model</c>); the error, or null.</summary>
+    public Func<MeetingSettings, string?>? CheckSettings { get; init; }
+
+    /// <summary>
+    /// End of input without STOP stops the meeting (the backend: stdin closed). Otherwise (a node) the meeting stays
+    /// open for the client to reconnect, and only its connection ends.
+    /// </summary>
+    public bool StopAtEndOfInput { get; init; } = true;
+
+    /// <summary>A frame that cannot be decoded, or a refused START, ends the connection (a node); the backend reports it and goes on.</summary>
+    public bool CloseOnProtocolError { get; init; }
+
+    /// <summary>A connection that sends no MEETING_START within this is closed.</summary>
+    public TimeSpan? StartTimeout { get; init; }
+
+    /// <summary>
+    /// A node's events: <c>meeting_started</c> names the meeting, a resumed meeting tells where each stream's
+    /// recording ends (<c>resume_pts_us</c>), and a newer connection for the meeting supersedes this one.
+    /// </summary>
+    public bool NodeEvents { get; init; }
+}
+
+public static class SessionCommands
+{
+    /// <summary>The node is shutting down: the client is told <c>node_stopping</c> and the connection ends; the meeting is kept.</summary>
+    public sealed class NodeStopping
+    {
+        public static readonly NodeStopping Instance = new();
+    }
 }
 
 /// <summary>
@@ -39,13 +79,15 @@ public sealed record SessionSettings
 /// and completes <c>exitCode</c> once the meeting is finalized. It never waits for the engines: it watches the work
 /// router and reports, when it happens, that no worker could build its pipeline.
 /// </summary>
-public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
+public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     public const int ExitOk = 0;
     public const int ExitNoAudio = 1;
     public const int ExitUnavailable = 2;
 
     private static readonly TimeSpan FrameTimeout = TimeSpan.FromMinutes(10);
+
+    private const int ReadChunkBytes = 64 * 1024;
 
     private readonly Stream _input;
     private readonly IEventOutput _output;
@@ -56,6 +98,8 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ThrottledReport _reports = new(TimeSpan.FromSeconds(2));
     private readonly Dictionary<StreamKind, long> _audioBytes = new();
+    private MeetingOptions _meeting;
+    private bool _emitMeters;
     private string? _meetingId;
     private string? _unavailable;
 
@@ -68,6 +112,8 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         _settings = settings;
         _exitCode = exitCode;
         _unavailable = settings.TranscriptionUnavailable;
+        _meeting = options;
+        _emitMeters = settings.EmitMeters;
         AwaitingStart();
     }
 
@@ -76,7 +122,9 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
     public static Props Props(Stream input, IEventOutput output, MeetingOptions options, MuesliRegions regions, SessionSettings settings, TaskCompletionSource<int> exitCode)
         => Akka.Actor.Props.Create(() => new MeetingSession(input, output, options, regions, settings, exitCode));
 
-    private IEnumerable<StreamKind> Transcribed => _options.Transcribed.Where(_ => _unavailable is null);
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private IEnumerable<StreamKind> Transcribed => _meeting.Transcribed.Where(_ => _unavailable is null);
 
     protected override void PreStart()
     {
@@ -89,6 +137,11 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
             _regions.Router.Tell(new WorkerMessages.WatchPool());
         }
 
+        if (_settings.StartTimeout is { } startTimeout)
+        {
+            Timers.StartSingleTimer(StartTimedOut.Instance, StartTimedOut.Instance, startTimeout);
+        }
+
         var self = Self;
         var input = _input;
         var decider = new Decider(e =>
@@ -96,7 +149,18 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
             _log.Warning("frame not handled: {0}", e.Message);
             return Directive.Resume;
         });
-        StreamConverters.FromInputStream(() => input, 64 * 1024)
+        var bytes = _settings.AsyncInput
+            ? Source.UnfoldResourceAsync<ByteString, Stream>(
+                () => Task.FromResult(input),
+                async stream =>
+                {
+                    var buffer = new byte[ReadChunkBytes];
+                    var read = await stream.ReadAsync(buffer.AsMemory());
+                    return read == 0 ? Akka.Util.Option<ByteString>.None : ByteString.FromBytes(buffer, 0, read);
+                },
+                _ => Task.FromResult(Akka.Done.Instance))
+            : StreamConverters.FromInputStream(() => input, ReadChunkBytes).MapMaterializedValue(_ => Akka.NotUsed.Instance);
+        bytes
             .Via(new FrameDecoderStage(_settings.MaxPayloadBytes))
             .SelectAsync(_settings.FramesInFlight, item => self.Ask<object>(new Inbound(item), FrameTimeout))
             .WithAttributes(ActorAttributes.CreateSupervisionStrategy(decider))
@@ -128,50 +192,97 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
                     Reply();
                     break;
                 case FrameError error:
-                    ReportToClient(error.Kind.ToString(), error.Message);
-                    Reply();
+                    OnFrameError(error);
                     break;
             }
         });
+        Receive<StartTimedOut>(_ => Close(new Error($"start_timeout: no MEETING_START within {_settings.StartTimeout!.Value.TotalSeconds:0} s")));
+        Receive<SessionCommands.NodeStopping>(_ => Close(new NodeStatus("node_stopping")));
         Receive<InputEnded>(ended =>
         {
             LogInputEnd(ended);
-            FinishWithoutMeeting();
+            if (_settings.StopAtEndOfInput)
+            {
+                FinishWithoutMeeting();
+            }
+            else
+            {
+                Close(null);
+            }
         });
     }
 
     private void Start(Frame frame)
     {
-        if (!MeetingStart.TryParse(frame.Payload, out var start, out var error))
+        var settings = MeetingSettings.None;
+        string? error = null;
+        if (!MeetingStart.TryParse(frame.Payload, out var start, out var invalid))
         {
+            error = invalid;
+        }
+        else if (_settings.AcceptsSettings && !MeetingSettings.TryParse(start!.Meta, out settings, out var badSetting))
+        {
+            error = badSetting;
+        }
+        else if (_settings.CheckSettings?.Invoke(settings) is { } refused)
+        {
+            error = refused;
+        }
+
+        if (error is not null)
+        {
+            if (_settings.CloseOnProtocolError)
+            {
+                Reply();
+                Close(new Error(error));
+                return;
+            }
+
             ReportToClient("start", error);
             Reply();
             return;
         }
 
+        Timers.Cancel(StartTimedOut.Instance);
         _meetingId = start!.MeetingId ?? EntityIds.NewMeetingId(DateTimeOffset.UtcNow);
-        _output.Write(new MeetingStarted(start.Meta));
+        _output.Write(new MeetingStarted(start.Meta, _settings.NodeEvents ? _meetingId : null));
         var asker = Sender;
-        OpenMeeting(start, _meetingId, Self).PipeTo(Self, success: ready => new Opened(ready, asker), failure: e => new OpenFailed(e, asker));
+        var request = new MeetingRequest(
+            _meetingId,
+            start,
+            settings,
+            (settings.TranscribedStreams ?? _options.Transcribed).Where(_ => _unavailable is null).ToArray(),
+            _options.LabelByStream || settings.LiveAsrOnly == true,
+            _settings.NodeEvents);
+        OpenMeeting(request, Self).PipeTo(Self, success: opened => opened with { Asker = asker }, failure: e => new OpenFailed(e, asker));
         Become(Opening);
     }
 
-    /// <summary>Runs outside the actor's context: everything it needs is passed in.</summary>
-    private async Task<TranscriptCommands.MeetingReady> OpenMeeting(MeetingStart start, string meetingId, IActorRef self)
+    /// <summary>
+    /// Opens the meeting's aggregator, then its streams with what the aggregator holds: a resumed meeting keeps the
+    /// settings it was opened with. Runs outside the actor's context: everything it needs is passed in.
+    /// </summary>
+    private async Task<Opened> OpenMeeting(MeetingRequest request, IActorRef self)
     {
         var timeout = TimeSpan.FromSeconds(60);
-        var transcribed = Transcribed.ToArray();
+        var meetingId = request.MeetingId;
         var ready = await _regions.Transcripts.Ask<TranscriptCommands.MeetingReady>(
-            new TranscriptCommands.OpenMeeting(meetingId, StreamKinds.All.ToArray(), transcribed, _options.LabelByStream), timeout);
-        await _regions.Transcripts.Ask<TranscriptCommands.Subscribed>(new TranscriptCommands.Subscribe(meetingId, self, Replay: ready.Resumed), timeout);
+            new TranscriptCommands.OpenMeeting(meetingId, StreamKinds.All.ToArray(), request.Transcribed, request.LabelByStream, request.Settings), timeout);
+        var transcribed = ready.Transcribed ?? request.Transcribed;
+        var settings = ready.Settings ?? request.Settings;
+        await _regions.Transcripts.Ask<TranscriptCommands.Subscribed>(
+            new TranscriptCommands.Subscribe(meetingId, self, Replay: ready.Resumed, Exclusive: request.Exclusive), timeout);
+        var resumePts = new Dictionary<string, long>();
         foreach (var stream in StreamKinds.All)
         {
-            await _regions.Streams.Ask<StreamCommands.StreamReady>(
-                new StreamCommands.OpenStream(EntityIds.StreamId(meetingId, stream), meetingId, stream, start.FormatOf(stream), transcribed.Contains(stream)),
+            var opened = await _regions.Streams.Ask<StreamCommands.StreamReady>(
+                new StreamCommands.OpenStream(
+                    EntityIds.StreamId(meetingId, stream), meetingId, stream, request.Start.FormatOf(stream), transcribed.Contains(stream), settings),
                 timeout);
+            resumePts[stream.Name()] = opened.ResumePtsUs;
         }
 
-        return ready;
+        return new Opened(ready, settings, transcribed, resumePts, ActorRefs.Nobody);
     }
 
     private void Opening()
@@ -179,10 +290,12 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         Receive<WorkerMessages.PoolUnavailable>(OnPoolUnavailable);
         Receive<Opened>(opened =>
         {
+            _meeting = _options.With(opened.Settings) with { Transcribed = opened.Transcribed.ToHashSet() };
+            _emitMeters = opened.Settings.EmitMeters ?? _settings.EmitMeters;
             if (opened.Ready.Resumed)
             {
                 _log.Info("meeting {0} resumed with {1} committed segments", _meetingId!, opened.Ready.Segments);
-                _output.Write(new MeetingResumed(_meetingId!, opened.Ready.Segments));
+                _output.Write(new MeetingResumed(_meetingId!, opened.Ready.Segments, _settings.NodeEvents ? opened.ResumePtsUs : null));
             }
             else
             {
@@ -199,6 +312,12 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
             _output.Write(new Error($"meeting_start_failed: {failed.Cause.GetBaseException().Message}"));
             failed.Asker.Tell(Handled.Instance);
             _meetingId = null;
+            if (_settings.CloseOnProtocolError)
+            {
+                Close(null);
+                return;
+            }
+
             Become(AwaitingStart);
             Stash.UnstashAll();
         });
@@ -214,7 +333,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
             {
                 case Frame { Type: FrameType.Audio } audio:
                     _audioBytes[audio.Stream] = _audioBytes.GetValueOrDefault(audio.Stream) + audio.Payload.Length;
-                    if (_settings.EmitMeters)
+                    if (_emitMeters)
                     {
                         _output.Write(new Meter(audio.Stream.Name(), Math.Max(0, audio.PtsUs) / 1e6, Audio.StreamRecorder.Rms(audio.Payload)));
                     }
@@ -234,8 +353,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
                     BeginStop();
                     break;
                 case FrameError error:
-                    ReportToClient(error.Kind.ToString(), error.Message);
-                    Reply();
+                    OnFrameError(error);
                     break;
             }
         });
@@ -243,8 +361,18 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         Receive<InputEnded>(ended =>
         {
             LogInputEnd(ended);
-            BeginStop();
+            if (_settings.StopAtEndOfInput)
+            {
+                BeginStop();
+            }
+            else
+            {
+                _log.Info("meeting {0}: the client's connection ended without STOP; the meeting waits for it to reconnect", _meetingId!);
+                Close(null);
+            }
         });
+        Receive<TranscriptCommands.Superseded>(_ => Close(new Error("superseded: a newer connection took over this meeting")));
+        Receive<SessionCommands.NodeStopping>(_ => Close(new NodeStatus("node_stopping")));
 
         // A resumed meeting that was already finalized: its transcript and result were replayed; it ends here.
         Receive<TranscriptCommands.MeetingFinalized>(Finish);
@@ -292,6 +420,8 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         Receive<TranscriptCommands.StreamDoneAck>(_ => { });
         Receive<StreamCommands.StopAccepted>(_ => { });
         Receive<InputEnded>(LogInputEnd);
+        Receive<TranscriptCommands.Superseded>(_ => Close(new Error("superseded: a newer connection took over this meeting")));
+        Receive<SessionCommands.NodeStopping>(_ => Close(new NodeStatus("node_stopping")));
         Receive<TranscriptCommands.MeetingFinalized>(Finish);
     }
 
@@ -315,6 +445,40 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
         _log.Info("meeting {0} finalized; exit code {1}", _meetingId!, code);
         _exitCode.TrySetResult(code);
         Become(Done);
+        if (!_settings.StopAtEndOfInput)
+        {
+            // A node's connection ends with its meeting; the host closes it once this session has stopped.
+            Context.Stop(Self);
+        }
+    }
+
+    /// <summary>
+    /// Ends this connection without ending the meeting (a node's client closed, was superseded, or the node stops):
+    /// the last word to the client, then the host closes the connection.
+    /// </summary>
+    private void Close(MuesliEvent? last)
+    {
+        if (last is not null)
+        {
+            _log.Info("meeting {0}: closing the connection: {1}", _meetingId ?? "(not started)", last.ToJson());
+            _output.Write(last);
+        }
+
+        _exitCode.TrySetResult(ExitOk);
+        Become(Done);
+        Context.Stop(Self);
+    }
+
+    private void OnFrameError(FrameError error)
+    {
+        Reply();
+        if (_settings.CloseOnProtocolError)
+        {
+            Close(new Error(error.Message));
+            return;
+        }
+
+        ReportToClient(error.Kind.ToString(), error.Message);
     }
 
     private void Done()
@@ -380,7 +544,20 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash
 
     private sealed record InputEnded(string? Error);
 
-    private sealed record Opened(TranscriptCommands.MeetingReady Ready, IActorRef Asker);
+    private sealed record MeetingRequest(
+        string MeetingId, MeetingStart Start, MeetingSettings Settings, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream, bool Exclusive);
+
+    private sealed record Opened(
+        TranscriptCommands.MeetingReady Ready,
+        MeetingSettings Settings,
+        IReadOnlyList<StreamKind> Transcribed,
+        IReadOnlyDictionary<string, long> ResumePtsUs,
+        IActorRef Asker);
+
+    private sealed class StartTimedOut
+    {
+        public static readonly StartTimedOut Instance = new();
+    }
 
     private sealed record OpenFailed(Exception Cause, IActorRef Asker);
 

@@ -24,7 +24,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
     private const int PassHistory = 4096;
 
     private readonly string _streamId;
-    private readonly MeetingOptions _options;
+    private readonly MeetingOptions _defaults;
     private readonly IActorRef _router;
     private readonly IActorRef _transcripts;
     private readonly IActorRef _sagas;
@@ -36,12 +36,14 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
     private bool _sagaStarted;
     private bool _refused;
     private long _chunksCommitted;
+    private (MeetingSettings? Settings, MeetingOptions Options) _effective;
 
     public StreamActor(string streamId, MeetingOptions options, IActorRef router, IActorRef transcripts, IActorRef sagas)
         : base($"stream-{streamId}", StreamState.Empty, options.SnapshotEvery)
     {
         _streamId = streamId;
-        _options = options;
+        _defaults = options;
+        _effective = (null, options);
         _router = router;
         _transcripts = transcripts;
         _sagas = sagas;
@@ -64,6 +66,20 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         => Akka.Actor.Props.Create(() => new StreamActor(streamId, options, router, transcripts, sagas));
 
     private AudioFormat Source => new(State.SampleRate, State.Channels);
+
+    /// <summary>The node's options with the meeting's own settings, as persisted when the stream opened.</summary>
+    private MeetingOptions Options
+    {
+        get
+        {
+            if (!ReferenceEquals(_effective.Settings, State.Settings))
+            {
+                _effective = (State.Settings, _defaults.With(State.Settings));
+            }
+
+            return _effective.Options;
+        }
+    }
 
     protected override void OnReplaySuccess()
     {
@@ -88,12 +104,14 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         var sender = Sender;
         if (State.MeetingId is not null && State.SampleRate == open.Format.SampleRate && State.Channels == open.Format.Channels)
         {
-            sender.Tell(new StreamReady(_streamId, _recorder?.Length ?? State.FinalBytes, State.LastProcessedByte, Resumed: true));
+            _recorder?.Flush(durable: true);
+            sender.Tell(Ready(resumed: true));
             return;
         }
 
         var fresh = State.MeetingId is null;
-        var opened = new StreamEvents.StreamOpened(open.MeetingId, open.Stream, open.Format.SampleRate, open.Format.Channels, open.Transcribe);
+        var opened = new StreamEvents.StreamOpened(
+            open.MeetingId, open.Stream, open.Format.SampleRate, open.Format.Channels, open.Transcribe, open.Settings);
         Record(opened, _ =>
         {
             if (State.Lifecycle != StreamLifecycle.Finalized)
@@ -102,9 +120,12 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
                 OpenRecorder(fresh);
             }
 
-            sender.Tell(new StreamReady(_streamId, _recorder?.Length ?? 0, State.LastProcessedByte, Resumed: !fresh));
+            sender.Tell(Ready(resumed: !fresh));
         });
     }
+
+    private StreamReady Ready(bool resumed)
+        => new(_streamId, _recorder?.Length ?? State.FinalBytes, State.LastProcessedByte, resumed, _recorder?.ResumePtsUs ?? 0);
 
     private void OnAppend(AppendAudio append)
     {
@@ -164,26 +185,26 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
 
     private void MaybeProcess()
     {
-        if (!_options.Live || !State.Transcribe || _refused || State.Lifecycle != StreamLifecycle.Live
+        if (!Options.Live || !State.Transcribe || _refused || State.Lifecycle != StreamLifecycle.Live
             || _inFlight is not null || _recorder is null || DateTime.UtcNow < _retryNotBefore)
         {
             return;
         }
 
-        if (WindowPlan.PlanLive(_recorder.Length, State.LastProcessedByte, AudioFormat.Asr, _options.Windows) is not { } window)
+        if (WindowPlan.PlanLive(_recorder.Length, State.LastProcessedByte, AudioFormat.Asr, Options.Windows) is not { } window)
         {
             return;
         }
 
         // The rollback mode re-reads the file from byte 0, as the original did, so both costs can be measured.
-        var samples = _options.Windows.FullReprocess
+        var samples = Options.Windows.FullReprocess
             ? _recorder.Log.Read(window.ReadStart, window.ReadEnd)
             : _recorder.Read(window.ReadStart, window.ReadEnd);
         var seq = State.NextSeq;
         _inFlight = new InFlight(seq, window, DateTime.UtcNow);
         var duration = AudioFormat.Asr.SecondsOf(_recorder.Length);
         _transcripts.Tell(new TranscriptCommands.Publish(State.MeetingId!, new Core.Protocol.MuesliEvents.LiveProcessStart(State.Stream.Name(), duration, Finalize: false)));
-        _router.Tell(new ChunkRequest(_streamId, seq, window, samples, WorkPriority.Live, Self));
+        _router.Tell(new ChunkRequest(_streamId, seq, window, samples, WorkPriority.Live, Self, Engines: Options.Engines, Merge: Options.Merge));
     }
 
     private void OnChunkResult(ChunkResult result)
@@ -196,7 +217,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
 
         _inFlight = chunk with { Committing = true };
         var windowEnd = AudioFormat.Asr.SecondsOf(result.Window.ReadEnd);
-        var cutoff = windowEnd - _options.CommitLagSeconds;
+        var cutoff = windowEnd - Options.CommitLagSeconds;
         _transcripts.Tell(new TranscriptCommands.ApplyWindow(State.MeetingId!, State.Stream, result.Seq, result.Window, windowEnd, cutoff, result.Result));
     }
 
@@ -234,7 +255,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         if (!failed.WillRetry)
         {
             _inFlight = null;
-            var wait = TimeSpan.FromSeconds(_options.Windows.LiveIntervalSeconds);
+            var wait = TimeSpan.FromSeconds(Options.Windows.LiveIntervalSeconds);
             _retryNotBefore = DateTime.UtcNow + wait;
             Timers.StartSingleTimer(RetryLive.Instance, RetryLive.Instance, wait);
             MaybeFinalize();
@@ -263,7 +284,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         }
 
         _sagaStarted = true;
-        _sagas.Tell(new FinalizeCommands.StartFinalize(_streamId, State.MeetingId!, State.Stream, State.FinalBytes, State.Transcribe));
+        _sagas.Tell(new FinalizeCommands.StartFinalize(_streamId, State.MeetingId!, State.Stream, State.FinalBytes, State.Transcribe, State.Settings));
     }
 
     private void OnReadAudio(ReadAudio read)
@@ -306,7 +327,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
 
     private void OpenRecorder(bool fresh)
     {
-        var directory = _options.StreamDirectory(State.MeetingId!);
+        var directory = Options.StreamDirectory(State.MeetingId!);
         Directory.CreateDirectory(directory);
         var name = State.Stream.Name();
         if (fresh)
@@ -316,7 +337,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             File.Delete(Path.Combine(directory, $"{name}.wav"));
         }
 
-        _recorder = StreamRecorder.Open(directory, name, Source, _options.Recorder);
+        _recorder = StreamRecorder.Open(directory, name, Source, Options.Recorder);
         if (_recorder.Length < State.LastProcessedByte)
         {
             Log.Warning("stream {0}: log holds {1} bytes but {2} were processed; the lost tail must be re-sent", _streamId, _recorder.Length, State.LastProcessedByte);

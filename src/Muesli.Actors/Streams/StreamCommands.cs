@@ -8,10 +8,15 @@ namespace Muesli.Actors.Streams;
 public static class StreamCommands
 {
     /// <summary>Creates the stream, or resumes it when its journal already holds it. Replies <see cref="StreamReady"/>.</summary>
-    public sealed record OpenStream(string StreamId, string MeetingId, StreamKind Stream, AudioFormat Format, bool Transcribe)
+    public sealed record OpenStream(
+        string StreamId, string MeetingId, StreamKind Stream, AudioFormat Format, bool Transcribe, MeetingSettings? Settings = null)
         : IWithStreamId;
 
-    public sealed record StreamReady(string StreamId, long RecordedBytes, long LastProcessedByte, bool Resumed);
+    /// <summary>
+    /// <paramref name="ResumePtsUs"/>: the client PTS where the stream's durable recording ends; frames before it are
+    /// dropped as already recorded.
+    /// </summary>
+    public sealed record StreamReady(string StreamId, long RecordedBytes, long LastProcessedByte, bool Resumed, long ResumePtsUs = 0);
 
     /// <summary>One AUDIO frame's payload. Replies <see cref="AudioAppended"/> once it is in the log (back-pressure).</summary>
     public sealed record AppendAudio(string StreamId, long PtsUs, byte[] Payload) : IWithStreamId;

@@ -10,7 +10,8 @@ public interface IStreamEvent : IMuesliPersisted;
 public static class StreamEvents
 {
     /// <summary>The stream exists, with the source format its audio arrives in.</summary>
-    public sealed record StreamOpened(string MeetingId, StreamKind Stream, int SampleRate, int Channels, bool Transcribe)
+    public sealed record StreamOpened(
+        string MeetingId, StreamKind Stream, int SampleRate, int Channels, bool Transcribe, MeetingSettings? Settings = null)
         : IStreamEvent;
 
     /// <summary>A live chunk's results are committed: <c>lastProcessedByte</c> advances to <paramref name="ReadEnd"/>.</summary>
@@ -41,7 +42,8 @@ public sealed record StreamState(
     long LastProcessedByte,
     long NextSeq,
     StreamLifecycle Lifecycle,
-    long FinalBytes) : IMuesliPersisted, IEventSourcedState<StreamState, IStreamEvent>
+    long FinalBytes,
+    MeetingSettings? Settings = null) : IMuesliPersisted, IEventSourcedState<StreamState, IStreamEvent>
 {
     public static readonly StreamState Empty = new(null, StreamKind.System, 0, 0, false, 0, 0, StreamLifecycle.New, 0);
 
@@ -54,6 +56,7 @@ public sealed record StreamState(
             SampleRate = o.SampleRate,
             Channels = o.Channels,
             Transcribe = o.Transcribe,
+            Settings = o.Settings ?? Settings,
             Lifecycle = Lifecycle == StreamLifecycle.New ? StreamLifecycle.Live : Lifecycle,
         },
         StreamEvents.ChunkCommitted c => this with

@@ -16,29 +16,38 @@ namespace Muesli.Actors.Transcripts;
 /// publishes the meeting's events — in one order — to its subscribers. A subscriber that reconnects gets the
 /// transcript so far.
 /// </summary>
-public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, ITranscriptEvent>
+public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, ITranscriptEvent>, IWithTimers
 {
     public static readonly IReadOnlyList<string> Stages = ["preparing", "transcribing", "diarizing", "merging", "recovering", "complete"];
 
     private readonly string _meetingId;
-    private readonly MeetingOptions _options;
+    private readonly MeetingOptions _defaults;
+    private readonly IActorRef _streams;
     private readonly HashSet<IActorRef> _subscribers = [];
     private long _published;
     private int _lastStage = -1;
 
-    public TranscriptAggregator(string meetingId, MeetingOptions options)
+    public TranscriptAggregator(string meetingId, MeetingOptions options, IActorRef streams)
         : base($"transcript-{meetingId}", TranscriptState.Empty, options.SnapshotEvery)
     {
         _meetingId = meetingId;
-        _options = options;
+        _defaults = options;
+        _streams = streams;
         Command<OpenMeeting>(OnOpenMeeting);
         Command<Subscribe>(OnSubscribe);
         Command<Unsubscribe>(u =>
         {
             _subscribers.Remove(u.Subscriber);
             Context.Unwatch(u.Subscriber);
+            OnSubscriberGone();
         });
-        Command<Terminated>(t => _subscribers.Remove(t.ActorRef));
+        Command<Terminated>(t =>
+        {
+            _subscribers.Remove(t.ActorRef);
+            OnSubscriberGone();
+        });
+        Command<Abandoned>(_ => Abandon());
+        Command<Streams.StreamCommands.StopAccepted>(_ => { });
         Command<Publish>(p => PublishEvent(p.Event));
         Command<ReachStage>(r => ReachStageOnce(r.Stage));
         Command<ApplyWindow>(OnApplyWindow);
@@ -47,26 +56,92 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
         Command<GetTranscript>(_ => Sender.Tell(State));
     }
 
-    public static Props Props(string meetingId, MeetingOptions options)
-        => Akka.Actor.Props.Create(() => new TranscriptAggregator(meetingId, options));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string meetingId, MeetingOptions options, IActorRef streams)
+        => Akka.Actor.Props.Create(() => new TranscriptAggregator(meetingId, options, streams));
+
+    // A message is waiting for this entity: it must not passivate now, or the shard would start it again and again.
+    protected override void OnReplaySuccess() => OnSubscriberGone(passivate: false);
+
+    /// <summary>
+    /// No client is connected: a finalized meeting has nothing left to do here; a live one waits
+    /// <see cref="MeetingOptions.AbandonAfter"/> for its client to come back.
+    /// </summary>
+    private void OnSubscriberGone(bool passivate = true)
+    {
+        if (_subscribers.Count > 0 || !State.Opened)
+        {
+            return;
+        }
+
+        if (State.Finalized)
+        {
+            if (passivate)
+            {
+                Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+            }
+
+            return;
+        }
+
+        if (_defaults.AbandonAfter is { } wait && !Timers.IsTimerActive(Abandoned.Instance))
+        {
+            Log.Info("meeting {0}: no client connected; finalized in {1} unless one reconnects", _meetingId, wait);
+            Timers.StartSingleTimer(Abandoned.Instance, Abandoned.Instance, wait);
+        }
+    }
+
+    /// <summary>The client never came back: the meeting is stopped as if it had sent STOP.</summary>
+    private void Abandon()
+    {
+        if (_subscribers.Count > 0 || State.Finalized)
+        {
+            return;
+        }
+
+        Log.Warning("meeting {0}: no client for {1}; finalizing it", _meetingId, _defaults.AbandonAfter);
+        ReachStageOnce("preparing");
+        foreach (var stream in State.Streams)
+        {
+            _streams.Tell(new Streams.StreamCommands.StopStream(Sharding.EntityIds.StreamId(_meetingId, stream)));
+        }
+    }
+
+    /// <summary>The node's options with the meeting's own settings.</summary>
+    private MeetingOptions Options => _defaults.With(State.Settings);
 
     private void OnOpenMeeting(OpenMeeting open)
     {
         if (State.Opened)
         {
-            Sender.Tell(new MeetingReady(_meetingId, Resumed: true, State.Segments.Count, State.Finalized));
+            Sender.Tell(Ready(resumed: true));
             return;
         }
 
         var sender = Sender;
-        Record(new TranscriptEvents.MeetingOpened(open.Streams, open.Transcribed, open.LabelByStream), _ =>
+        Record(new TranscriptEvents.MeetingOpened(open.Streams, open.Transcribed, open.LabelByStream, open.Settings), _ =>
         {
-            sender.Tell(new MeetingReady(_meetingId, Resumed: false, 0, false));
+            sender.Tell(Ready(resumed: false));
         });
     }
 
+    private MeetingReady Ready(bool resumed)
+        => new(_meetingId, resumed, State.Segments.Count, State.Finalized, State.Transcribed, State.LabelByStream, State.Settings);
+
     private void OnSubscribe(Subscribe subscribe)
     {
+        if (subscribe.Exclusive)
+        {
+            foreach (var older in _subscribers.Where(s => !s.Equals(subscribe.Subscriber)).ToArray())
+            {
+                older.Tell(new Superseded(_meetingId));
+                Context.Unwatch(older);
+                _subscribers.Remove(older);
+            }
+        }
+
+        Timers.Cancel(Abandoned.Instance);
         _subscribers.Add(subscribe.Subscriber);
         Context.Watch(subscribe.Subscriber);
         var replayed = 0;
@@ -79,7 +154,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
 
             foreach (var segment in State.Segments)
             {
-                Send(subscribe.Subscriber, segment.ToEvent(_options.EmitWords));
+                Send(subscribe.Subscriber, segment.ToEvent(Options.EmitWords));
                 replayed++;
             }
 
@@ -106,7 +181,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
         }
 
         var (words, link) = Link(apply.Stream, apply.Result);
-        var outcome = CommitPolicy.Apply(State.CommitOf(apply.Stream), words, apply.Cutoff, _options.Merge);
+        var outcome = CommitPolicy.Apply(State.CommitOf(apply.Stream), words, apply.Cutoff, Options.Merge);
         var committed = Persistable(apply.Stream, apply.Seq, final: false, outcome) with { Link = link };
         Record(committed, e =>
         {
@@ -126,9 +201,9 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
         }
 
         var words = SpeakerNaming.Name(apply.Words, apply.Stream, State.LabelByStream);
-        var outcome = CommitPolicy.Apply(State.CommitOf(apply.Stream), words, double.PositiveInfinity, _options.Merge);
+        var outcome = CommitPolicy.Apply(State.CommitOf(apply.Stream), words, double.PositiveInfinity, Options.Merge);
         var committed = Persistable(apply.Stream, long.MaxValue, final: true, outcome);
-        var turns = SpeakerMerge.BuildTurns(words, _options.Merge)
+        var turns = SpeakerMerge.BuildTurns(words, Options.Merge)
             .Select(t => new FinalTurn(apply.Stream, IdOf(apply.Stream, t.Speaker), t.Start, t.End, t.Text))
             .ToArray();
         var recorded = new TranscriptEvents.FinalTranscriptRecorded(apply.Stream, turns, apply.Duration);
@@ -177,6 +252,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
                     }
 
                     Snapshot();
+                    OnSubscriberGone();
                 });
             }
         });
@@ -207,7 +283,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
 
         foreach (var segment in committed.Segments)
         {
-            PublishEvent(segment.ToEvent(_options.EmitWords));
+            PublishEvent(segment.ToEvent(Options.EmitWords));
         }
 
         if (outcome.PartialChanged)
@@ -235,7 +311,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
             .GroupBy(s => s.Speaker)
             .Select(g => new LocalSpeaker(g.Key, result.Embeddings.GetValueOrDefault(g.Key), g.Sum(s => s.Duration), g.ToArray()))
             .ToArray();
-        var mapping = SpeakerLinker.Link(State.LinkOf(stream), locals, _options.Linking);
+        var mapping = SpeakerLinker.Link(State.LinkOf(stream), locals, Options.Linking);
         var words = result.LabelledWords.Select(w => w with { Speaker = mapping.GetValueOrDefault(w.Speaker, w.Speaker) }).ToArray();
         return (words, new TranscriptEvents.SpeakerLink(locals, mapping));
     }
@@ -299,4 +375,9 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
     }
 
     private void Send(IActorRef subscriber, MuesliEvent e) => subscriber.Tell(new EventPublished(_meetingId, ++_published, e));
+
+    private sealed class Abandoned
+    {
+        public static readonly Abandoned Instance = new();
+    }
 }

@@ -10,13 +10,32 @@ namespace Muesli.Actors.Transcripts;
 public static class TranscriptCommands
 {
     /// <summary>Declares the meeting's streams. Replies <see cref="MeetingReady"/>, saying whether it resumed.</summary>
-    public sealed record OpenMeeting(string MeetingId, IReadOnlyList<StreamKind> Streams, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream)
+    public sealed record OpenMeeting(
+        string MeetingId, IReadOnlyList<StreamKind> Streams, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream, MeetingSettings? Settings = null)
         : IWithMeetingId;
 
-    public sealed record MeetingReady(string MeetingId, bool Resumed, int Segments, bool Finalized);
+    /// <summary>
+    /// A resumed meeting answers with what it was opened with (<paramref name="Transcribed"/>, <paramref name="LabelByStream"/>,
+    /// <paramref name="Settings"/>): those hold, whatever the new connection asked for.
+    /// </summary>
+    public sealed record MeetingReady(
+        string MeetingId,
+        bool Resumed,
+        int Segments,
+        bool Finalized,
+        IReadOnlyList<StreamKind>? Transcribed = null,
+        bool LabelByStream = false,
+        MeetingSettings? Settings = null);
 
     /// <summary>Events of the meeting go to <paramref name="Subscriber"/>; with replay, the transcript so far first.</summary>
-    public sealed record Subscribe(string MeetingId, IActorRef Subscriber, bool Replay) : IWithMeetingId;
+    /// <remarks>
+    /// An <paramref name="Exclusive"/> subscriber (a node's client connection) supersedes the others: each is told
+    /// <see cref="Superseded"/> and gets no more events.
+    /// </remarks>
+    public sealed record Subscribe(string MeetingId, IActorRef Subscriber, bool Replay, bool Exclusive = false) : IWithMeetingId;
+
+    /// <summary>Told to a subscriber that a newer connection for the meeting took over.</summary>
+    public sealed record Superseded(string MeetingId);
 
     public sealed record Subscribed(string MeetingId, int Replayed);
 

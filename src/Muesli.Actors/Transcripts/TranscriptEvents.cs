@@ -29,7 +29,8 @@ public sealed record FinalTurn(StreamKind Stream, string SpeakerId, double T0, d
 
 public static class TranscriptEvents
 {
-    public sealed record MeetingOpened(IReadOnlyList<StreamKind> Streams, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream)
+    public sealed record MeetingOpened(
+        IReadOnlyList<StreamKind> Streams, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream, MeetingSettings? Settings = null)
         : ITranscriptEvent;
 
     /// <summary>
@@ -71,7 +72,8 @@ public sealed record TranscriptState(
     ImmutableDictionary<StreamKind, TranscriptEvents.FinalTranscriptRecorded> Finals,
     ImmutableDictionary<StreamKind, long> Completed,
     bool Finalized,
-    ImmutableDictionary<StreamKind, SpeakerLinkState>? Links = null) : IMuesliPersisted, IEventSourcedState<TranscriptState, ITranscriptEvent>
+    ImmutableDictionary<StreamKind, SpeakerLinkState>? Links = null,
+    MeetingSettings? Settings = null) : IMuesliPersisted, IEventSourcedState<TranscriptState, ITranscriptEvent>
 {
     public static readonly TranscriptState Empty = new(
         false,
@@ -100,6 +102,7 @@ public sealed record TranscriptState(
             Streams = o.Streams,
             Transcribed = o.Transcribed,
             LabelByStream = o.LabelByStream,
+            Settings = o.Settings,
         },
         TranscriptEvents.WindowCommitted w => this with
         {

@@ -40,19 +40,28 @@ public abstract record MuesliEvent
 public static class MuesliEvents
 {
     /// <summary><c>{"type":"status","message":"meeting_started","meta":{...START payload...}}</c></summary>
-    public sealed record MeetingStarted(JsonElement Meta) : MuesliEvent
+    /// <remarks>A node also names the meeting (<c>"meeting_id"</c>, made by the node when START had none); the backend does not.</remarks>
+    public sealed record MeetingStarted(JsonElement Meta, string? MeetingId = null) : MuesliEvent
     {
         protected override void WriteFields(Utf8JsonWriter w)
         {
             w.WriteString("type", "status");
             w.WriteString("message", "meeting_started");
+            if (MeetingId is not null)
+            {
+                w.WriteString("meeting_id", MeetingId);
+            }
+
             w.WritePropertyName("meta");
             Meta.WriteTo(w);
         }
     }
 
-    /// <summary>A restarted backend picked up a persisted meeting; <c>segments</c> committed turns follow.</summary>
-    public sealed record MeetingResumed(string MeetingId, int Segments) : MuesliEvent
+    /// <summary>
+    /// A persisted meeting was picked up; <c>segments</c> committed turns follow. On a node, <c>resume_pts_us</c> says
+    /// where each stream's durable recording ends: the client resends from there.
+    /// </summary>
+    public sealed record MeetingResumed(string MeetingId, int Segments, IReadOnlyDictionary<string, long>? ResumePtsUs = null) : MuesliEvent
     {
         protected override void WriteFields(Utf8JsonWriter w)
         {
@@ -60,6 +69,26 @@ public static class MuesliEvents
             w.WriteString("message", "meeting_resumed");
             w.WriteString("meeting_id", MeetingId);
             w.WriteNumber("segments", Segments);
+            if (ResumePtsUs is not null)
+            {
+                w.WriteStartObject("resume_pts_us");
+                foreach (var (stream, pts) in ResumePtsUs)
+                {
+                    w.WriteNumber(stream, pts);
+                }
+
+                w.WriteEndObject();
+            }
+        }
+    }
+
+    /// <summary>A node's status line to one client, e.g. <c>node_stopping</c> before it closes the connection.</summary>
+    public sealed record NodeStatus(string Message) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("message", Message);
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Muesli.Actors;
 using Muesli.Actors.Hosting;
 using Muesli.Core.Merge;
 using Muesli.Inference;
@@ -26,6 +27,9 @@ public sealed record EngineSettings
 
     public int Threads { get; init; }
 
+    /// <summary>The node's inference slots (<c>--devices cpu,cpu</c>), one worker each; null: one slot on <see cref="Device"/>.</summary>
+    public IReadOnlyList<string>? Devices { get; init; }
+
     public MergeOptions Merge { get; init; } = new();
 }
 
@@ -51,6 +55,9 @@ public sealed class EngineSetup
     public IReadOnlyList<WorkerSlot> Workers { get; }
 
     public bool HasDiarization { get; }
+
+    /// <summary>Checks a meeting's own engines (<c>asr_model</c>, <c>diar_backend</c>) against the models folder.</summary>
+    public Func<MeetingSettings, string?>? CheckSettings { get; init; }
 
     /// <summary><c>models_unavailable: …</c> when no pipeline can be built from the models folder; null otherwise.</summary>
     public string? Unavailable { get; }
@@ -89,63 +96,126 @@ public static class Engines
             var asr = catalog.Resolve("asr", settings.AsrModel);
             var diarization = ResolveDiarization(settings.DiarizationBackend, catalog, log);
             var vad = ResolveVad(catalog, log);
-            var device = ParseDevice(settings.Device, settings.Threads);
-            var sessions = new OnnxSessionFactory(device, logs.CreateLogger<OnnxSessionFactory>());
-
-            // The VAD runs a tiny model every 32 ms of audio: a GPU would spend more on launches than on work.
-            var cpu = device.UseCuda ? new OnnxSessionFactory(DeviceOptions.Cpu with { IntraOpThreads = 1 }, logs.CreateLogger<OnnxSessionFactory>()) : sessions;
-            OnnxSessionFactory[] factories = cpu == sessions ? [sessions] : [sessions, cpu];
             var models = $"asr {asr.Entry.Id}, diarization {(diarization is null ? "none (turns labelled by stream)" : settings.DiarizationBackend)}, vad {vad?.Entry.Id ?? $"none ({EnergyVoiceDetector.DetectorName} detector)"}";
+            var factories = new List<OnnxSessionFactory>();
+            var slots = new List<WorkerSlot>();
             var built = 0;
-
-            ITranscriptionPipeline Build()
+            var devices = settings.Devices ?? [settings.Device];
+            foreach (var (name, device) in SlotNames(devices.Select(d => ResolveAuto(d, settings.Threads, logs)).ToArray()))
             {
-                var opened = new List<IDisposable>();
-                try
-                {
-                    T Open<T>(T engine)
-                        where T : IDisposable
-                    {
-                        opened.Add(engine);
-                        return engine;
-                    }
+                var sessions = new OnnxSessionFactory(device, logs.CreateLogger<OnnxSessionFactory>());
 
-                    var pipeline = new TranscriptionPipeline(
-                        Open(AsrEngines.Create(asr, sessions, settings.Language)),
-                        diarization is null ? null : Open(DiarizationEngines.Create(settings.DiarizationBackend!, diarization, sessions)),
-                        vad is null ? null : Open(new SileroVad(vad, cpu)),
-                        new PipelineOptions { Merge = settings.Merge });
-                    if (Interlocked.Exchange(ref built, 1) == 0)
+                // The VAD runs a tiny model every 32 ms of audio: a GPU would spend more on launches than on work.
+                var cpu = device.UseCuda ? new OnnxSessionFactory(DeviceOptions.Cpu with { IntraOpThreads = 1 }, logs.CreateLogger<OnnxSessionFactory>()) : sessions;
+                OnnxSessionFactory[] slotFactories = cpu == sessions ? [sessions] : [sessions, cpu];
+                factories.AddRange(slotFactories);
+
+                ITranscriptionPipeline Build(InstalledModel asrModel, DiarizationModels? diarizationModels, string? backend, string language)
+                {
+                    var opened = new List<IDisposable>();
+                    try
                     {
-                        foreach (var session in factories.SelectMany(f => f.Sessions))
+                        T Open<T>(T engine)
+                            where T : IDisposable
                         {
-                            log.LogInformation("session {Role} {Source} on {Provider}", session.Role, Path.GetFileName(session.Source), session.Provider);
+                            opened.Add(engine);
+                            return engine;
                         }
 
-                        log.LogInformation("engines: {Description}", EngineSetup.Describe(models, factories));
-                    }
+                        var pipeline = new TranscriptionPipeline(
+                            Open(AsrEngines.Create(asrModel, sessions, language)),
+                            diarizationModels is null ? null : Open(DiarizationEngines.Create(backend!, diarizationModels, sessions)),
+                            vad is null ? null : Open(new SileroVad(vad, cpu)),
+                            new PipelineOptions { Merge = settings.Merge });
+                        if (Interlocked.Exchange(ref built, 1) == 0)
+                        {
+                            foreach (var session in slotFactories.SelectMany(f => f.Sessions))
+                            {
+                                log.LogInformation("session {Role} {Source} on {Provider}", session.Role, Path.GetFileName(session.Source), session.Provider);
+                            }
 
-                    return pipeline;
+                            log.LogInformation("engines: {Description}", EngineSetup.Describe(models, slotFactories));
+                        }
+
+                        return pipeline;
+                    }
+                    catch (Exception e) when (IsModelProblem(e))
+                    {
+                        // The meeting goes on capturing audio: the engines that did open must not hold their memory.
+                        opened.ForEach(engine => engine.Dispose());
+                        log.LogError("transcription unavailable: {Reason}", e.Message);
+                        throw new ModelsUnavailableException(Unavailable(e), e);
+                    }
                 }
-                catch (Exception e) when (IsModelProblem(e))
+
+                slots.Add(new WorkerSlot(name, sessions.ProviderDescription, () => Build(asr, diarization, settings.DiarizationBackend, settings.Language))
                 {
-                    // The meeting goes on capturing audio: the engines that did open must not hold their memory.
-                    opened.ForEach(engine => engine.Dispose());
-                    log.LogError("transcription unavailable: {Reason}", e.Message);
-                    throw new ModelsUnavailableException(Unavailable(e), e);
-                }
+                    LoadedProvider = () => sessions.ProviderDescription,
+                    CreateVariant = choice =>
+                    {
+                        var backend = choice.DiarBackend ?? settings.DiarizationBackend;
+                        return Build(
+                            catalog.Resolve("asr", choice.AsrModel ?? settings.AsrModel),
+                            backend is null ? null : DiarizationEngines.Resolve(backend, catalog),
+                            backend,
+                            choice.Language ?? settings.Language);
+                    },
+                });
             }
 
-            var slot = new WorkerSlot(device.UseCuda ? $"cuda:{device.DeviceId}" : "cpu", sessions.ProviderDescription, Build)
+            return new EngineSetup(slots, diarization is not null, null, models, factories)
             {
-                LoadedProvider = () => sessions.ProviderDescription,
+                CheckSettings = meeting => CheckChoice(meeting.Engines, catalog),
             };
-            return new EngineSetup([slot], diarization is not null, null, models, factories);
         }
         catch (Exception e) when (IsModelProblem(e))
         {
             log.LogError("transcription unavailable: {Reason}", e.Message);
             return EngineSetup.None(Unavailable(e));
+        }
+    }
+
+    /// <summary>Whether a meeting's own engines can be built from this models folder: the error to tell its client, or null.</summary>
+    private static string? CheckChoice(EngineChoice choice, ModelCatalog catalog)
+    {
+        static string? Refused(string setting, Action resolve)
+        {
+            try
+            {
+                resolve();
+                return null;
+            }
+            catch (Exception e) when (e is ModelCatalogException or ArgumentException)
+            {
+                return $"invalid_setting: {setting}: {e.Message}";
+            }
+        }
+
+        return (choice.AsrModel is { } asr ? Refused("asr_model", () => catalog.Resolve("asr", asr)) : null)
+            ?? (choice.DiarBackend is { } backend ? Refused("diar_backend", () => DiarizationEngines.Resolve(backend, catalog)) : null);
+    }
+
+    /// <summary><c>auto</c>: CUDA device 0 when its provider loads here, else the CPU.</summary>
+    private static DeviceOptions ResolveAuto(string device, int threads, ILoggerFactory logs)
+    {
+        var options = ParseDevice(device, threads);
+        if (!device.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return options;
+        }
+
+        return new OnnxSessionFactory(options, logs.CreateLogger<OnnxSessionFactory>()).CudaLoads() ? options : options with { UseCuda = false };
+    }
+
+    /// <summary>Each slot is named by its device (<c>cpu</c>, <c>cuda:1</c>); a device named twice gets <c>#2</c>, <c>#3</c>….</summary>
+    private static IEnumerable<(string Name, DeviceOptions Device)> SlotNames(IReadOnlyList<DeviceOptions> devices)
+    {
+        var seen = new Dictionary<string, int>();
+        foreach (var device in devices)
+        {
+            var name = device.UseCuda ? $"cuda:{device.DeviceId}" : "cpu";
+            var count = seen[name] = seen.GetValueOrDefault(name) + 1;
+            yield return (count == 1 ? name : $"{name}#{count}", device);
         }
     }
 
