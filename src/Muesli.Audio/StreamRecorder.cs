@@ -29,8 +29,9 @@ public sealed record AppendOutcome(
 /// <summary>
 /// One stream's capture: PTS alignment at the source rate, the optional original-rate WAV archive, resampling to
 /// 16 kHz mono, the <see cref="PcmLog"/> <c>{stream}.pcm</c>, and the in-memory ring of its newest audio.
-/// Opening a directory that already holds the stream's files continues them: the aligner resumes at the log's
-/// length (converted to the source rate) and the archive is cut or padded to match.
+/// Opening a directory that already holds the stream's files continues them: the aligner resumes a quarter second
+/// before the log's end (converted to the source rate, see <see cref="WarmUpSeconds"/>), the re-heard audio only warms
+/// the resampler up, and the archive is cut or padded to match.
 /// </summary>
 public sealed class StreamRecorder : IDisposable
 {
@@ -39,11 +40,13 @@ public sealed class StreamRecorder : IDisposable
     private readonly AudioRing ring;
     private readonly WavAppender? archive;
     private readonly List<short> converted = [];
+    private long discard;
     private bool closed;
 
     private StreamRecorder(
-        AudioFormat source, PcmLog log, PtsAligner aligner, AudioRing ring, WavAppender? archive)
+        AudioFormat source, PcmLog log, PtsAligner aligner, AudioRing ring, WavAppender? archive, long discard)
     {
+        this.discard = discard;
         Source = source;
         Log = log;
         this.aligner = aligner;
@@ -65,17 +68,18 @@ public sealed class StreamRecorder : IDisposable
 
             // round(logSamples · rate / 16000), half away from zero, in exact integers.
             var writeFrames = ((logSamples * source.SampleRate) + (asr.SampleRate / 2)) / asr.SampleRate;
-            var aligner = new PtsAligner(source, writeFrames, options.MaxGapSeconds);
+            var (resumeFrames, discard) = WarmUp(source, writeFrames, logSamples);
+            var aligner = new PtsAligner(source, resumeFrames, options.MaxGapSeconds);
             var ringBytes = (int)asr.BytesOf(options.RingSeconds);
             var ring = new AudioRing(Math.Max(ringBytes, asr.BytesPerFrame), log.Length);
             if (options.KeepWav)
             {
                 archive = WavAppender.Open(Path.Combine(directory, $"{streamName}.wav"), source);
-                archive.SetLength(writeFrames);
+                archive.SetLength(resumeFrames);
                 archive.Flush();
             }
 
-            return new StreamRecorder(source, log, aligner, ring, archive);
+            return new StreamRecorder(source, log, aligner, ring, archive, discard);
         }
         catch
         {
@@ -83,6 +87,32 @@ public sealed class StreamRecorder : IDisposable
             log.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Source audio re-heard before the end of a reopened log, so that the resampler's filter is full again.</summary>
+    public const double WarmUpSeconds = 0.25;
+
+    /// <summary>
+    /// Where a reopened stream asks its client to resend from, and how many resampled samples to discard before the log
+    /// continues. A fresh resampler starting at the end of the log would lose the few milliseconds that the previous
+    /// one still owed (its filter delay) and start from an empty filter: the audio after a restart would differ from
+    /// an uninterrupted run's. Starting it <see cref="WarmUpSeconds"/> earlier, on a frame where both rates' clocks
+    /// meet, and discarding its output up to the log's end reproduces exactly what the uninterrupted run recorded.
+    /// At 16 kHz nothing is filtered and the stream resumes at the end of its log.
+    /// </summary>
+    private static (long ResumeFrames, long Discard) WarmUp(AudioFormat source, long writeFrames, long logSamples)
+    {
+        var asrRate = AudioFormat.Asr.SampleRate;
+        if (logSamples == 0 || source.SampleRate == asrRate)
+        {
+            return (writeFrames, 0);
+        }
+
+        var period = source.SampleRate / (int)System.Numerics.BigInteger.GreatestCommonDivisor(source.SampleRate, asrRate);
+        var warm = (long)Math.Ceiling(source.SampleRate * WarmUpSeconds);
+        var start = Math.Max(0, (writeFrames - warm) / period * period);
+        var startSamples = start * asrRate / source.SampleRate;
+        return (start, Math.Max(0, logSamples - startSamples));
     }
 
     public AudioFormat Source { get; }
@@ -208,6 +238,14 @@ public sealed class StreamRecorder : IDisposable
     private void Record()
     {
         var samples = CollectionsMarshal.AsSpan(converted);
+        if (discard > 0)
+        {
+            // Re-heard audio that the log already holds: it only warms the resampler up.
+            var skip = (int)Math.Min(discard, samples.Length);
+            discard -= skip;
+            samples = samples[skip..];
+        }
+
         Log.Append(samples);
         ring.Append(samples);
         converted.Clear();

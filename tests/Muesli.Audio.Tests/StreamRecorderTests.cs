@@ -122,31 +122,71 @@ public sealed class StreamRecorderTests : IDisposable
     }
 
     [Fact]
-    public void Resuming_at_48kHz_converts_the_log_length_to_source_frames_and_cuts_the_archive()
+    public void Resuming_at_48kHz_starts_a_quarter_second_early_on_a_whole_period_and_cuts_the_archive_there()
     {
         var options = new RecorderOptions { KeepWav = true };
-        var tone = Signals.Sine(48000, 2, 300, 0.3, 48000);
+        var tone = Signals.Sine(48000, 2, 300, 0.3, 96000);
         using (var recorder = StreamRecorder.Open(temp.Path, "system", Stereo48k, options))
         {
-            recorder.Append(0, tone.AsSpan(0, 4800 * 4));
-            recorder.Append(Us(4800, 48000), tone.AsSpan(4800 * 4, 1001 * 4));
+            recorder.Append(0, tone.AsSpan(0, 48000 * 4));
+            recorder.Append(Us(48000, 48000), tone.AsSpan(48000 * 4, 1001 * 4));
         }
 
-        // 5801 source frames made floor(5801 / 3) = 1933 log samples, which stand for round(1933 · 3) = 5799 frames.
+        // 49001 source frames made floor(49001 / 3) = 16333 log samples, which stand for round(16333 · 3) = 48999
+        // frames; the resampler warms up from 0.25 s (12000 frames) before, on a multiple of 3: 36999 → 36999.
         using (var resumed = StreamRecorder.Open(temp.Path, "system", Stereo48k, options))
         {
-            Assert.Equal(1933 * 2, resumed.Length);
-            Assert.Equal(5799, resumed.SourceFrames);
+            Assert.Equal(16333 * 2, resumed.Length);
+            Assert.Equal(36999, resumed.SourceFrames);
+            Assert.Equal(Us(36999, 48000), resumed.ResumePtsUs);
 
-            var outcome = resumed.Append(Us(4800, 48000), tone.AsSpan(4800 * 4, 2000 * 4));
+            var outcome = resumed.Append(Us(36000, 48000), tone.AsSpan(36000 * 4, 14000 * 4));
             Assert.Equal(999, outcome.DroppedFrames);
-            Assert.Equal(6800, resumed.SourceFrames);
+            Assert.Equal(50000, resumed.SourceFrames);
         }
 
         using var reader = new WaveFileReader(temp.File("system.wav"));
         var archived = new byte[reader.Length];
         reader.ReadExactly(archived);
-        Assert.Equal(tone[..(6800 * 4)], archived);
+        Assert.Equal(tone[..(50000 * 4)], archived);
+    }
+
+    [Theory]
+    [InlineData(44100, 2)]
+    [InlineData(48000, 1)]
+    [InlineData(16000, 1)]
+    public void A_reopened_stream_whose_client_resends_continues_exactly_as_an_uninterrupted_recording(int rate, int channels)
+    {
+        var format = new AudioFormat(rate, channels);
+        var frame = 2 * channels;
+        var audio = Signals.Noise(channels, rate * 3, seed: 42);
+        var chunks = Enumerable.Range(0, 150).Select(i => (Pts: Us(i * rate / 50, rate), Bytes: audio[(i * rate / 50 * frame)..((i + 1) * rate / 50 * frame)])).ToArray();
+        using var whole = new TempDirectory();
+        using (var recorder = StreamRecorder.Open(whole.Path, "system", format, new RecorderOptions()))
+        {
+            foreach (var (pts, bytes) in chunks)
+            {
+                recorder.Append(pts, bytes);
+            }
+        }
+
+        using (var first = StreamRecorder.Open(temp.Path, "system", format, new RecorderOptions()))
+        {
+            foreach (var (pts, bytes) in chunks.Take(77))
+            {
+                first.Append(pts, bytes);
+            }
+        }
+
+        using (var resumed = StreamRecorder.Open(temp.Path, "system", format, new RecorderOptions()))
+        {
+            foreach (var (pts, bytes) in chunks.Where(c => c.Pts + Us(c.Bytes.Length / frame, rate) > resumed.ResumePtsUs))
+            {
+                resumed.Append(pts, bytes);
+            }
+        }
+
+        Assert.Equal(TempDirectory.ReadShared(whole.File("system.pcm")), TempDirectory.ReadShared(temp.File("system.pcm")));
     }
 
     [Fact]

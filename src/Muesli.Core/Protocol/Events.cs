@@ -59,7 +59,8 @@ public static class MuesliEvents
 
     /// <summary>
     /// A persisted meeting was picked up; <c>segments</c> committed turns follow. On a node, <c>resume_pts_us</c> says
-    /// where each stream's durable recording ends: the client resends from there.
+    /// where each stream's durable recording ends: the client resends from there (after a restart a quarter second
+    /// earlier, which re-warms the resampler; what the log already holds is dropped).
     /// </summary>
     public sealed record MeetingResumed(string MeetingId, int Segments, IReadOnlyDictionary<string, long>? ResumePtsUs = null) : MuesliEvent
     {

@@ -137,12 +137,14 @@ public static class AppClient
             frames = (int)Math.Min(frames, (samples.Length / format.Channels) - _frame);
             var start = _frame;
             _frame += frames;
+
+            // Drawn for every frame, sent or not: a client that resends from a point sends the very frames it sent before.
+            var jitterUs = (random.NextDouble() * 2 - 1) * plan.JitterMs * 1000;
             if (t < plan.From || t >= plan.Until)
             {
                 return null;
             }
 
-            var jitterUs = (random.NextDouble() * 2 - 1) * plan.JitterMs * 1000;
             var pts = (long)Math.Max(0, Math.Round((t * 1e6) + jitterUs));
             return Audio(stream, pts, samples.AsSpan((int)(start * format.Channels), frames * format.Channels));
         }

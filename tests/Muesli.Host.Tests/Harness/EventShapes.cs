@@ -25,8 +25,11 @@ public static class EventShapes
                 ?? OneOf(e.GetProperty("stage").GetString(), "preparing", "transcribing", "diarizing", "merging", "recovering", "complete"),
             "status" => e.GetProperty("message").GetString() switch
             {
-                "meeting_started" => Keys(e, ("type", Str), ("message", Str), ("meta", Obj)),
-                "meeting_resumed" => Keys(e, ("type", Str), ("message", Str), ("meeting_id", Str), ("segments", Num)),
+                // A node names the meeting in meeting_started and tells a resuming client where its recording ends.
+                "meeting_started" => Keys(e, ["meeting_id"], ("type", Str), ("message", Str), ("meta", Obj)),
+                "meeting_resumed" => Keys(e, ["resume_pts_us"], ("type", Str), ("message", Str), ("meeting_id", Str), ("segments", Num))
+                    ?? (e.TryGetProperty("resume_pts_us", out var pts) ? Keys(pts, ("system", Num), ("mic", Num)) : null),
+                "node_stopping" => Keys(e, ("type", Str), ("message", Str)),
                 "live_process_start" => Keys(e, ("type", Str), ("message", Str), ("stream", Str), ("duration", Num), ("finalize", Bool))
                     ?? StreamName(e),
                 "live_process_done" => Keys(e, ("type", Str), ("message", Str), ("stream", Str), ("duration", Num), ("turns", Num), ("finalize", Bool))
