@@ -244,6 +244,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
             {
                 Record(new TranscriptEvents.MeetingCompleted(), _ =>
                 {
+                    Log.Info("meeting {0} completed: {1} segments, {2} speakers", _meetingId, State.Segments.Count, State.Speakers.Count);
                     ReachStageOnce("complete");
                     PublishEvent(ResultEvent());
                     foreach (var subscriber in _subscribers)
