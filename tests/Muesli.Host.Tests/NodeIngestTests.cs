@@ -74,10 +74,11 @@ public sealed partial class NodeIngestTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_connection_beyond_max_meetings_gets_node_full_and_the_limit_reads_its_environment_variable()
+    public async Task A_connection_beyond_max_meetings_gets_node_full_the_limit_reads_its_environment_variable_and_the_example_config_loads()
     {
         using var data = new TempDir();
-        await using var node = await NodeProcess.StartAsync(data, journal: null, environment: new Dictionary<string, string?> { ["MUESLI_MAX_MEETINGS"] = "1" });
+        var config = Path.Combine(BackendProcess.RepositoryRoot, "cluster-config", "single-node.conf");
+        await using var node = await NodeProcess.StartAsync(data, journal: null, ["--config", config], new Dictionary<string, string?> { ["MUESLI_MAX_MEETINGS"] = "1" });
         await using var first = await node.ConnectAsync();
         await first.SendAsync(AppClient.Start(meetingId: "first"));
         await first.WaitForStatusAsync("meeting_started", Limit);
