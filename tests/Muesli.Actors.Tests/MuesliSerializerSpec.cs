@@ -16,11 +16,16 @@ namespace Muesli.Actors.Tests;
 
 public sealed class MuesliSerializerSpec(ITestOutputHelper output) : MuesliSpec(output)
 {
+    private static readonly MeetingSettings Settings = new() { TranscribeStream = "both", LiveInterval = 10, AsrModel = "whisper", EmitWords = true };
+
     public static TheoryData<string> Persisted => new(Samples.Keys);
 
     private static readonly Dictionary<string, object> Samples = new()
     {
         ["StreamOpened"] = new StreamEvents.StreamOpened("m", StreamKind.Mic, 44100, 2, true),
+        ["StreamOpenedWithSettings"] = new StreamEvents.StreamOpened("m", StreamKind.Mic, 44100, 2, true, Settings),
+        ["MeetingOpenedWithSettings"] = new TranscriptEvents.MeetingOpened([StreamKind.System], [StreamKind.System], false, Settings),
+        ["SagaStartedWithSettings"] = new SagaEvents.SagaStarted("m", StreamKind.System, 320000, true, [new Window(0, 320000, 0, true)], Settings),
         ["ChunkCommitted"] = new StreamEvents.ChunkCommitted(7, 123456),
         ["FinalizeStarted"] = new StreamEvents.FinalizeStarted(99),
         ["StreamFinalized"] = new StreamEvents.StreamFinalized(99),
@@ -82,6 +87,17 @@ public sealed class MuesliSerializerSpec(ITestOutputHelper output) : MuesliSpec(
             .ToHashSet();
         Assert.Equal(persisted.OrderBy(t => t.FullName), Samples.Values.Select(s => s.GetType()).Distinct().OrderBy(t => t.FullName));
         Assert.Equal(persisted.OrderBy(t => t.FullName), MuesliSerializer.PersistedTypes.OrderBy(t => t.FullName));
+    }
+
+    [Fact]
+    public void A_meeting_persisted_before_meetings_had_settings_replays_with_the_node_defaults()
+    {
+        var serializer = new MuesliSerializer((ExtendedActorSystem)Sys);
+        var old = System.Text.Encoding.UTF8.GetBytes("{\"meetingId\":\"m\",\"stream\":\"Mic\",\"sampleRate\":44100,\"channels\":2,\"transcribe\":true}");
+        var opened = Assert.IsType<StreamEvents.StreamOpened>(serializer.FromBinary(old, "st.open"));
+        Assert.Null(opened.Settings);
+        var back = Assert.IsType<StreamEvents.StreamOpened>(serializer.FromBinary(serializer.ToBinary(Samples["StreamOpenedWithSettings"]), "st.open"));
+        Assert.Equal(Settings, back.Settings);
     }
 
     [Fact]

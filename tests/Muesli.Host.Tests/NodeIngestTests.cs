@@ -42,6 +42,7 @@ public sealed partial class NodeIngestTests(ITestOutputHelper output)
             ("meeting_id ../../etc", [AppClient.Start(meetingId: "../../etc")], "meeting_id"),
             ("an unknown setting", [AppClient.Start(meetingId: "odd", extraJson: "\"turbo_mode\":true")], "unknown_setting: turbo_mode"),
             ("a bad setting value", [AppClient.Start(meetingId: "odd2", extraJson: "\"live_interval\":\"soon\"")], "invalid_setting: live_interval"),
+            ("an ASR model that is not installed", [AppClient.Start(meetingId: "odd3", extraJson: "\"asr_model\":\"no-such-model\"")], "invalid_setting: asr_model"),
         };
         var badRuns = bad.Select(async b =>
         {
