@@ -150,13 +150,13 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
             return Directive.Resume;
         });
         var bytes = _settings.AsyncInput
-            ? Source.UnfoldResourceAsync<ByteString, Stream>(
-                () => Task.FromResult(input),
-                async stream =>
+            ? Source.UnfoldResourceAsync<ByteString, (Stream Stream, byte[] Buffer)>(
+                () => Task.FromResult((input, new byte[ReadChunkBytes])),
+                async reader =>
                 {
-                    var buffer = new byte[ReadChunkBytes];
-                    var read = await stream.ReadAsync(buffer.AsMemory());
-                    return read == 0 ? Akka.Util.Option<ByteString>.None : ByteString.FromBytes(buffer, 0, read);
+                    // One buffer per connection, reused: each read copies out only the bytes that arrived.
+                    var read = await reader.Stream.ReadAsync(reader.Buffer.AsMemory());
+                    return read == 0 ? Akka.Util.Option<ByteString>.None : ByteString.CopyFrom(reader.Buffer, 0, read);
                 },
                 _ => Task.FromResult(Akka.Done.Instance))
             : StreamConverters.FromInputStream(() => input, ReadChunkBytes).MapMaterializedValue(_ => Akka.NotUsed.Instance);
