@@ -337,7 +337,9 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             File.Delete(Path.Combine(directory, $"{name}.wav"));
         }
 
-        _recorder = StreamRecorder.Open(directory, name, Source, Options.Recorder);
+        // Only a transcribed stream reads its recent audio back for live passes; the others keep no ring in memory.
+        var recorder = State.Transcribe ? Options.Recorder : Options.Recorder with { RingSeconds = 0 };
+        _recorder = StreamRecorder.Open(directory, name, Source, recorder);
         if (_recorder.Length < State.LastProcessedByte)
         {
             Log.Warning("stream {0}: log holds {1} bytes but {2} were processed; the lost tail must be re-sent", _streamId, _recorder.Length, State.LastProcessedByte);
