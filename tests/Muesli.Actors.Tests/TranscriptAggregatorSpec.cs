@@ -91,6 +91,24 @@ public sealed class TranscriptAggregatorSpec(ITestOutputHelper output) : MuesliS
     }
 
     [Fact]
+    public void An_older_connection_whose_subscription_arrives_late_is_the_one_superseded()
+    {
+        var aggregator = Open(labelByStream: false);
+        var newer = CreateTestProbe();
+        var older = CreateTestProbe();
+        aggregator.Tell(new Subscribe(Meeting, newer.Ref, Replay: true, Exclusive: true, Claim: 200), TestActor);
+        ExpectMsg<Subscribed>();
+        aggregator.Tell(new Subscribe(Meeting, older.Ref, Replay: true, Exclusive: true, Claim: 100), TestActor);
+        ExpectMsg<Subscribed>();
+        older.ExpectMsg<Superseded>();
+        newer.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        aggregator.Tell(new Publish(Meeting, new MuesliEvents.Error("still the newer one's")));
+        newer.ExpectMsg<EventPublished>();
+        older.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void A_meeting_whose_client_never_comes_back_is_stopped_after_abandon_after()
     {
         var streams = CreateTestProbe();

@@ -63,6 +63,9 @@ public static class MuesliHosting
               state-store-mode = ddata
               # Entities hold open files and a chunk in flight; they passivate themselves when finalized.
               passivate-idle-entity-after = off
+              # Remembering an entity is a journal write: when a hundred meetings open at once on a busy journal it can
+              # take longer than the default 5 s, and a timeout restarts the whole shard.
+              updating-state-timeout = 30 s
             }
             akka.coordinated-shutdown.exit-clr = off
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off

@@ -89,6 +89,8 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
 
     private const int ReadChunkBytes = 64 * 1024;
 
+    private static readonly TimeSpan ResubscribeEvery = TimeSpan.FromSeconds(15);
+
     private readonly Stream _input;
     private readonly IEventOutput _output;
     private readonly MeetingOptions _options;
@@ -253,7 +255,8 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
             settings,
             (settings.TranscribedStreams ?? _options.Transcribed).Where(_ => _unavailable is null).ToArray(),
             _options.LabelByStream || settings.LiveAsrOnly == true,
-            _settings.NodeEvents);
+            _settings.NodeEvents,
+            DateTime.UtcNow.Ticks);
         OpenMeeting(request, Self).PipeTo(Self, success: opened => opened with { Asker = asker }, failure: e => new OpenFailed(e, asker));
         Become(Opening);
     }
@@ -271,7 +274,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
         var transcribed = ready.Transcribed ?? request.Transcribed;
         var settings = ready.Settings ?? request.Settings;
         await _regions.Transcripts.Ask<TranscriptCommands.Subscribed>(
-            new TranscriptCommands.Subscribe(meetingId, self, Replay: ready.Resumed, Exclusive: request.Exclusive), timeout);
+            new TranscriptCommands.Subscribe(meetingId, self, Replay: ready.Resumed, Exclusive: request.Exclusive, Claim: request.Claim), timeout);
         var resumePts = new Dictionary<string, long>();
         foreach (var stream in StreamKinds.All)
         {
@@ -303,6 +306,11 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
             }
 
             opened.Asker.Tell(Handled.Instance);
+            if (_settings.NodeEvents)
+            {
+                Timers.StartPeriodicTimer(Resubscribe.Instance, Resubscribe.Instance, ResubscribeEvery);
+            }
+
             Become(Running);
             Stash.UnstashAll();
         });
@@ -373,6 +381,8 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
         });
         Receive<TranscriptCommands.Superseded>(_ => Close(new Error("superseded: a newer connection took over this meeting")));
         Receive<SessionCommands.NodeStopping>(_ => Close(new NodeStatus("node_stopping")));
+        Receive<Resubscribe>(_ => RenewSubscription());
+        Receive<TranscriptCommands.Subscribed>(_ => { });
 
         // A resumed meeting that was already finalized: its transcript and result were replayed; it ends here.
         Receive<TranscriptCommands.MeetingFinalized>(Finish);
@@ -422,6 +432,8 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
         Receive<InputEnded>(LogInputEnd);
         Receive<TranscriptCommands.Superseded>(_ => Close(new Error("superseded: a newer connection took over this meeting")));
         Receive<SessionCommands.NodeStopping>(_ => Close(new NodeStatus("node_stopping")));
+        Receive<Resubscribe>(_ => RenewSubscription());
+        Receive<TranscriptCommands.Subscribed>(_ => { });
         Receive<TranscriptCommands.MeetingFinalized>(Finish);
     }
 
@@ -468,6 +480,14 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
         Become(Done);
         Context.Stop(Self);
     }
+
+    /// <summary>
+    /// An aggregator that restarted (its shard was moved or restarted) no longer knows its subscribers: a node's
+    /// session subscribes again now and then, which also delivers a completion it missed. Not exclusive, so that it
+    /// never takes a meeting back from a newer connection.
+    /// </summary>
+    private void RenewSubscription()
+        => _regions.Transcripts.Tell(new TranscriptCommands.Subscribe(_meetingId!, Self, Replay: false, Exclusive: false));
 
     private void OnFrameError(FrameError error)
     {
@@ -545,7 +565,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
     private sealed record InputEnded(string? Error);
 
     private sealed record MeetingRequest(
-        string MeetingId, MeetingStart Start, MeetingSettings Settings, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream, bool Exclusive);
+        string MeetingId, MeetingStart Start, MeetingSettings Settings, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream, bool Exclusive, long Claim);
 
     private sealed record Opened(
         TranscriptCommands.MeetingReady Ready,
@@ -553,6 +573,11 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
         IReadOnlyList<StreamKind> Transcribed,
         IReadOnlyDictionary<string, long> ResumePtsUs,
         IActorRef Asker);
+
+    private sealed class Resubscribe
+    {
+        public static readonly Resubscribe Instance = new();
+    }
 
     private sealed class StartTimedOut
     {

@@ -25,6 +25,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
     private readonly IActorRef _streams;
     private readonly HashSet<IActorRef> _subscribers = [];
     private long _published;
+    private long _claim = long.MinValue;
     private int _lastStage = -1;
 
     public TranscriptAggregator(string meetingId, MeetingOptions options, IActorRef streams)
@@ -131,8 +132,16 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
 
     private void OnSubscribe(Subscribe subscribe)
     {
+        if (subscribe.Exclusive && subscribe.Claim < _claim)
+        {
+            Sender.Tell(new Subscribed(_meetingId, 0));
+            subscribe.Subscriber.Tell(new Superseded(_meetingId));
+            return;
+        }
+
         if (subscribe.Exclusive)
         {
+            _claim = subscribe.Claim;
             foreach (var older in _subscribers.Where(s => !s.Equals(subscribe.Subscriber)).ToArray())
             {
                 older.Tell(new Superseded(_meetingId));

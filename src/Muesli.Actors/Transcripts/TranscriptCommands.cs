@@ -30,9 +30,10 @@ public static class TranscriptCommands
     /// <summary>Events of the meeting go to <paramref name="Subscriber"/>; with replay, the transcript so far first.</summary>
     /// <remarks>
     /// An <paramref name="Exclusive"/> subscriber (a node's client connection) supersedes the others: each is told
-    /// <see cref="Superseded"/> and gets no more events.
+    /// <see cref="Superseded"/> and gets no more events. <paramref name="Claim"/> orders connections by when they
+    /// started, not by when their subscriptions arrive: an older connection's late subscription is superseded at once.
     /// </remarks>
-    public sealed record Subscribe(string MeetingId, IActorRef Subscriber, bool Replay, bool Exclusive = false) : IWithMeetingId;
+    public sealed record Subscribe(string MeetingId, IActorRef Subscriber, bool Replay, bool Exclusive = false, long Claim = 0) : IWithMeetingId;
 
     /// <summary>Told to a subscriber that a newer connection for the meeting took over.</summary>
     public sealed record Superseded(string MeetingId);
