@@ -35,6 +35,7 @@ public static class Program
             return ExitUsage;
         }
 
-        return await parse.InvokeAsync();
+        // Help is the command's output: it goes to stdout, so that `muesli node --help | less` shows it.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = Console.Error });
     }
 }
