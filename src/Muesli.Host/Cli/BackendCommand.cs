@@ -1,17 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using System.Text;
-using Akka.Actor;
-using Akka.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Muesli.Actors;
-using Muesli.Actors.Hosting;
 using Muesli.Actors.Sessions;
-using Muesli.Audio;
-using Muesli.Core.Merge;
-using Muesli.Core.Protocol;
-using Muesli.Core.Windows;
 using Muesli.Host.Composition;
 
 namespace Muesli.Host.Cli;

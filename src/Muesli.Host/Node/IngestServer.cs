@@ -26,7 +26,7 @@ public sealed record IngestSettings
 /// session (a client that sends faster than its meeting is recorded is slowed by TCP); writes go through a bounded
 /// queue per connection. A connection beyond <see cref="IngestSettings.MaxMeetings"/> gets <c>node_full</c>.
 /// </summary>
-public sealed class IngestServer : IAsyncDisposable
+public sealed class IngestServer
 {
     private readonly TcpListener _listener;
     private readonly IngestSettings _settings;
@@ -55,8 +55,6 @@ public sealed class IngestServer : IAsyncDisposable
 
     /// <summary>The address actually bound (port 0 takes a free one).</summary>
     public IPEndPoint LocalEndpoint => (IPEndPoint)_listener.LocalEndpoint;
-
-    public int Connections => _connections.Count;
 
     public void Start()
     {
@@ -89,16 +87,6 @@ public sealed class IngestServer : IAsyncDisposable
         {
             connection.Client.Dispose();
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await DrainAsync(TimeSpan.FromSeconds(5));
-        }
-
-        _stopping.Dispose();
     }
 
     private async Task AcceptAllAsync()
