@@ -61,6 +61,12 @@ public sealed record MeetingOptions
     public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How often a stream or a saga sends its unanswered chunk request again. The router ignores a request it holds,
+    /// so this only matters when the router's node died with the queue: the new router hears every request again.
+    /// </summary>
+    public TimeSpan RequestResendInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// The lag actually held back: never more than the context, or the words between the next window's start and
     /// this window's cutoff would be in no window at all.
     /// </summary>

@@ -18,23 +18,47 @@ public sealed class FinalizeSagaSpec(ITestOutputHelper output) : MuesliSpec(outp
     private const string StreamId = "m1/mic";
     private const int Bps = 32000;
 
-    private static readonly MeetingOptions Options = new()
+    private readonly string _output = Directory.CreateTempSubdirectory("muesli-saga-").FullName;
+
+    private MeetingOptions Options => new()
     {
+        OutputDirectory = _output,
         // Small finalize windows, so a 25 s stream takes three of them.
         Windows = new WindowOptions { FinalizeWindowSeconds = 10, ContextSeconds = 3 },
     };
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        Directory.Delete(_output, recursive: true);
+    }
+
+    /// <summary>The stream's log on the shared data dir, as the stream actor left it: a ramp the test can check.</summary>
+    private short[] WriteLog(double seconds)
+    {
+        var samples = Enumerable.Range(0, (int)(seconds * 16000)).Select(i => (short)((i % 40000) - 20000)).ToArray();
+        var bytes = new byte[samples.Length * 2];
+        Buffer.BlockCopy(samples, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes(Path.Combine(_output, "mic.pcm"), bytes);
+        return samples;
+    }
 
     [Fact]
     public async Task A_saga_killed_mid_pass_resumes_at_the_first_window_not_persisted_and_runs_every_step_once()
     {
         var (streams, router, transcripts) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var log = WriteLog(25);
         var saga = Sys.ActorOf(FinalizeSaga.Props(StreamId, Options, router.Ref, streams.Ref, transcripts.Ref));
         saga.Tell(new FinalizeCommands.StartFinalize(StreamId, "m1", StreamKind.Mic, 25 * Bps, Transcribe: true));
 
-        RunWindow(saga, streams, router, expectedStart: 0, expectedEnd: 10);
-        RunWindow(saga, streams, router, expectedStart: 7, expectedEnd: 20);
-        var third = streams.ExpectMsg<StreamCommands.ReadAudio>();
-        Assert.Equal(17 * Bps, third.Start);
+        RunWindow(saga, router, expectedStart: 0, expectedEnd: 10);
+        var second = RunWindow(saga, router, expectedStart: 7, expectedEnd: 20, answer: false);
+        // The worker reads the window from the stream's log, through the saga, in pieces.
+        var audio = FetchAudio(saga, second);
+        Assert.Equal(log.Skip(7 * 16000).Take(13 * 16000).Select(v => v / 32768f), audio);
+        Answer(saga, router, second, 7, 20);
+        var third = router.ExpectMsg<ChunkRequest>();
+        Assert.Equal(17 * Bps, third.Window.ReadStart);
 
         // A crash now: the third window's result never arrives.
         Watch(saga);
@@ -43,7 +67,7 @@ public sealed class FinalizeSagaSpec(ITestOutputHelper output) : MuesliSpec(outp
 
         var again = Sys.ActorOf(FinalizeSaga.Props(StreamId, Options, router.Ref, streams.Ref, transcripts.Ref));
         again.Tell(new FinalizeCommands.StartFinalize(StreamId, "m1", StreamKind.Mic, 25 * Bps, Transcribe: true));
-        RunWindow(again, streams, router, expectedStart: 17, expectedEnd: 25);
+        RunWindow(again, router, expectedStart: 17, expectedEnd: 25);
 
         var final = transcripts.FishForMessage<TranscriptCommands.ApplyFinal>(_ => true);
         // Words from all three windows, each once, although the windows overlap by 3 s.
@@ -84,10 +108,8 @@ public sealed class FinalizeSagaSpec(ITestOutputHelper output) : MuesliSpec(outp
 
         foreach (var start in new[] { 0, 7 })
         {
-            var read = streams.ExpectMsg<StreamCommands.ReadAudio>();
-            Assert.Equal(start * Bps, read.Start);
-            streams.Send(saga, new StreamCommands.AudioRead(StreamId, read.Start, read.End, new float[(read.End - read.Start) / 2]));
             var request = router.ExpectMsg<ChunkRequest>();
+            Assert.Equal(start * Bps, request.Window.ReadStart);
             router.Send(saga, new ChunkRefused(StreamId, request.Seq, "models_unavailable: broken"));
         }
 
@@ -107,19 +129,27 @@ public sealed class FinalizeSagaSpec(ITestOutputHelper output) : MuesliSpec(outp
         router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
-    /// <summary>Answers one window: its audio, then a result with a word a second over the window.</summary>
-    private static void RunWindow(IActorRef saga, TestProbe streams, TestProbe router, double expectedStart, double expectedEnd)
+    /// <summary>Expects one window's request and (unless told not to) answers it with a word a second over the window.</summary>
+    private static ChunkRequest RunWindow(IActorRef saga, TestProbe router, double expectedStart, double expectedEnd, bool answer = true)
     {
-        var read = streams.ExpectMsg<StreamCommands.ReadAudio>();
-        Assert.Equal((long)(expectedStart * Bps), read.Start);
-        Assert.Equal((long)(expectedEnd * Bps), read.End);
-        streams.Send(saga, new StreamCommands.AudioRead(StreamId, read.Start, read.End, new float[(read.End - read.Start) / 2]));
         var request = router.ExpectMsg<ChunkRequest>();
+        Assert.Equal((long)(expectedStart * Bps), request.Window.ReadStart);
+        Assert.Equal((long)(expectedEnd * Bps), request.Window.ReadEnd);
         Assert.Equal(WorkPriority.Finalize, request.Priority);
         Assert.True(request.Window.IsFinalize);
-        var words = Enumerable.Range((int)expectedStart, (int)(expectedEnd - expectedStart))
+        if (answer)
+        {
+            Answer(saga, router, request, expectedStart, expectedEnd);
+        }
+
+        return request;
+    }
+
+    private static void Answer(IActorRef saga, TestProbe router, ChunkRequest request, double start, double end)
+    {
+        var words = Enumerable.Range((int)start, (int)(end - start))
             .Select(i => new Word($"w{i}", i + 0.3, i + 0.6))
             .ToArray();
-        router.Send(saga, new ChunkResult(StreamId, request.Seq, request.Window, Result(expectedStart, expectedEnd - expectedStart, words), TimeSpan.Zero));
+        router.Send(saga, new ChunkResult(StreamId, request.Seq, request.Window, Result(start, end - start, words), TimeSpan.Zero));
     }
 }

@@ -31,9 +31,15 @@ public sealed class InferenceWorkerSpec(ITestOutputHelper output) : MuesliSpec(o
 
         built.Set();
         Assert.Equal(new RegisterWorker("cuda:0", "CPU (CUDA unavailable: test)"), router.ExpectMsg<RegisterWorker>());
-        var request = new ChunkRequest("m1/system", 1, new Window(0, 32000, 0, false), new float[16000], WorkPriority.Live, router.Ref);
+        var request = new ChunkRequest("m1/system", 1, new Window(0, 32000, 0, false), WorkPriority.Live, router.Ref);
         router.Send(worker, new Run(request));
-        Assert.Equal("w", Assert.Single(router.ExpectMsg<RunSucceeded>().Result.Words).Text);
+
+        // The worker pulls the audio from the requester (here the router's probe), then runs.
+        Assert.Equal(new FetchAudio("m1/system", WorkPriority.Live, 1), router.ExpectMsg<FetchAudio>());
+        AudioPieces.Send(worker, request, new float[16000], router.Ref);
+        var done = router.ExpectMsg<RunSucceeded>();
+        Assert.Equal("w", Assert.Single(done.Result.Words).Text);
+        Assert.Equal(1.0, done.Result.Duration);
     }
 
     [Fact]

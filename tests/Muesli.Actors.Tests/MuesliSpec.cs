@@ -1,3 +1,5 @@
+using Xunit;
+using Muesli.Actors.Inference;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
@@ -28,6 +30,23 @@ public abstract class MuesliSpec(string journal, ITestOutputHelper output) : Tes
 
     /// <summary>A second actor system on the same journal: what a restarted process sees.</summary>
     protected ActorSystem Restarted(string name) => ActorSystem.Create(name, Config(Journal));
+
+    /// <summary>Pulls a chunk's audio from its requester, as a worker does, piece by piece.</summary>
+    protected float[] FetchAudio(IActorRef requester, ChunkRequest request)
+    {
+        var worker = CreateTestProbe();
+        worker.Send(requester, new FetchAudio(request.StreamId, request.Priority, request.Seq));
+        var assembly = new AudioPieces.Assembly(request);
+        do
+        {
+            var piece = worker.ExpectMsg<AudioPiece>();
+            Assert.True(piece.Pcm.Length <= AudioPieces.PieceSamples * 2);
+            assembly.Add(piece);
+        }
+        while (!assembly.Complete);
+
+        return assembly.Samples;
+    }
 
     protected override void AfterAll()
     {

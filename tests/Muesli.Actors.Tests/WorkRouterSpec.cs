@@ -146,6 +146,55 @@ public sealed class WorkRouterSpec(ITestOutputHelper output) : MuesliSpec(output
         Assert.Equal("after", third.ExpectMsg<Run>().Request.StreamId);
     }
 
+    [Fact]
+    public void A_resent_request_is_held_once_and_a_restarted_requester_takes_over_its_queued_copy()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var worker = CreateTestProbe();
+        var (requester, restarted) = (CreateTestProbe(), CreateTestProbe());
+        worker.Send(router, new RegisterWorker("cpu", "CPU"));
+
+        var running = Request("a", WorkPriority.Live, requester);
+        router.Tell(running);
+        worker.ExpectMsg<Run>();
+        router.Tell(running);
+        var queued = Request("b", WorkPriority.Live, requester);
+        router.Tell(queued);
+        router.Tell(queued);
+        router.Tell(Request("b", WorkPriority.Live, restarted));
+
+        worker.Send(router, new RunSucceeded(running, MuesliSpec.Result(0, 1), TimeSpan.Zero));
+        requester.ExpectMsg<ChunkResult>();
+        var next = worker.ExpectMsg<Run>().Request;
+        Assert.Equal("b", next.StreamId);
+        Assert.Equal(restarted.Ref, next.ReplyTo);
+        worker.Send(router, new RunSucceeded(next, MuesliSpec.Result(0, 1), TimeSpan.Zero));
+        restarted.ExpectMsg<ChunkResult>();
+
+        // Each request ran once, although it was sent two or three times.
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        requester.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_run_whose_audio_never_came_is_dropped_and_a_later_resend_runs_it()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var worker = CreateTestProbe();
+        var requester = CreateTestProbe();
+        worker.Send(router, new RegisterWorker("cpu", "CPU"));
+        var request = Request("a", WorkPriority.Live, requester);
+        router.Tell(request);
+        worker.ExpectMsg<Run>();
+
+        worker.Send(router, new RunAbandoned(request, "no audio"));
+        requester.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        router.Tell(request);
+        Assert.Equal("a", worker.ExpectMsg<Run>().Request.StreamId);
+    }
+
     private static ChunkRequest Request(string stream, WorkPriority priority, TestProbe replyTo)
-        => new(stream, 1, new Window(0, 32000, 0, priority == WorkPriority.Finalize), new float[16000], priority, replyTo.Ref);
+        => new(stream, 1, new Window(0, 32000, 0, priority == WorkPriority.Finalize), priority, replyTo.Ref);
 }

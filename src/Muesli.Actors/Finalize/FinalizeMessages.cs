@@ -14,9 +14,9 @@ public static class FinalizeCommands
     /// <summary>From the stream, once its live chunk in flight is drained. Idempotent: a started saga continues.</summary>
     public sealed record StartFinalize(
         string StreamId, string MeetingId, StreamKind Stream, long TotalBytes, bool Transcribe, MeetingSettings? Settings = null)
-        : IWithStreamId;
+        : IWithStreamId, IMuesliMessage;
 
-    public sealed record GetSagaState(string StreamId) : IWithStreamId;
+    public sealed record GetSagaState(string StreamId) : IWithStreamId, IMuesliMessage;
 }
 
 /// <summary>What a <see cref="FinalizeSaga"/> persists: one event per step, so a crash resumes where it stopped.</summary>

@@ -37,11 +37,17 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         _streams = streams;
         _transcripts = transcripts;
         Command<StartFinalize>(OnStart);
-        Command<StreamCommands.AudioRead>(OnAudio);
+        Command<FetchAudio>(OnFetchAudio);
+        Command<ResendWindow>(_ =>
+        {
+            if (_running is { } running)
+            {
+                _router.Tell(Request(running));
+            }
+        });
         Command<ChunkResult>(OnResult);
         Command<ChunkFailed>(OnFailed);
         Command<ChunkRefused>(OnRefused);
-        Command<Status.Failure>(f => RetryLater($"could not read the stream's audio: {f.Cause.Message}"));
         Command<TranscriptCommands.FinalApplied>(_ => StepFrom(SagaStep.Publishing, new SagaEvents.ResultPublished()));
         Command<StreamCommands.StreamClosed>(_ => StepFrom(SagaStep.Retaining, new SagaEvents.Retained()));
         Command<TranscriptCommands.StreamDoneAck>(_ => StepFrom(SagaStep.Reporting, new SagaEvents.Completed()));
@@ -95,10 +101,11 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
                         new MuesliEvents.LiveProcessStart(Plan.Stream.Name(), AudioFormat.Asr.SecondsOf(Plan.TotalBytes), Finalize: true)));
                 }
 
+                // The worker pulls the window's audio from here, read piece by piece from the stream's log.
                 var index = State.NextWindow;
                 _running = index;
-                var window = Plan.Windows[index];
-                _streams.Tell(new StreamCommands.ReadAudio(_streamId, window.ReadStart, window.ReadEnd));
+                _router.Tell(Request(index));
+                Timers.StartPeriodicTimer(ResendWindow.Instance, ResendWindow.Instance, Options.RequestResendInterval);
                 break;
             case SagaStep.Publishing:
                 if (Plan.Transcribe)
@@ -125,24 +132,42 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         }
     }
 
-    private void OnAudio(StreamCommands.AudioRead audio)
+    private ChunkRequest Request(int index)
     {
-        if (_running is not { } index)
+        var options = Options;
+        return new ChunkRequest(_streamId, index, Plan.Windows[index], WorkPriority.Finalize, Self, Engines: options.Engines, Merge: options.Merge);
+    }
+
+    /// <summary>The stream's PCM log, on the data dir that every stream node shares.</summary>
+    private string PcmPath => Path.Combine(Options.StreamDirectory(Plan.MeetingId), $"{Plan.Stream.Name()}.pcm");
+
+    private void OnFetchAudio(FetchAudio fetch)
+    {
+        if (_running is not { } index || fetch.Seq != index || fetch.Priority != WorkPriority.Finalize)
         {
+            Sender.Tell(new AudioGone(_streamId, fetch.Priority, fetch.Seq, $"final pass of {_streamId} no longer waits for window {fetch.Seq}"));
             return;
         }
 
-        var options = Options;
-        _router.Tell(new ChunkRequest(_streamId, index, Plan.Windows[index], audio.Samples, WorkPriority.Finalize, Self, Engines: options.Engines, Merge: options.Merge));
+        try
+        {
+            AudioPieces.SendFromLog(Sender, Request(index), PcmPath, Self);
+        }
+        catch (IOException e)
+        {
+            Sender.Tell(new AudioGone(_streamId, fetch.Priority, fetch.Seq, e.Message));
+            RetryLater($"could not read the stream's audio: {e.Message}");
+        }
     }
 
     private void OnResult(ChunkResult result)
     {
-        if (_running != (int)result.Seq)
+        if (_running is not { } index || index != (int)result.Seq || Plan.Windows[index] != result.Window)
         {
             return;
         }
 
+        Timers.Cancel(ResendWindow.Instance);
         var r = result.Result;
         var done = new FinalWindow((int)result.Seq, result.Window, r.LabelledWords, r.Segments, r.Embeddings, null);
         Record(new SagaEvents.WindowDone(done), _ =>
@@ -160,6 +185,7 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
             return;
         }
 
+        Timers.Cancel(ResendWindow.Instance);
         RetryLater($"final pass of {Plan.Stream.Name()} failed on window {failed.Seq + 1}/{Plan.Windows.Count}: {failed.Error}");
     }
 
@@ -171,12 +197,14 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         }
 
         // No worker can run it, now or after a retry: the session has told the client why.
+        Timers.Cancel(ResendWindow.Instance);
         _running = null;
         GiveUp(index, $"final pass of {Plan.Stream.Name()} not run: {refused.Reason}");
     }
 
     private void RetryLater(string error)
     {
+        Timers.Cancel(ResendWindow.Instance);
         _transcripts.Tell(new TranscriptCommands.Publish(Plan.MeetingId, new MuesliEvents.Error(error)));
         var index = _running ?? State.NextWindow;
         _running = null;
@@ -209,6 +237,11 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         {
             Continue();
         });
+    }
+
+    private sealed class ResendWindow
+    {
+        public static readonly ResendWindow Instance = new();
     }
 
     private sealed class Resume

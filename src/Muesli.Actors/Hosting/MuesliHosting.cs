@@ -33,12 +33,25 @@ public static class MuesliHosting
         return builder;
     }
 
-    /// <summary>Everything persisted goes through <see cref="MuesliSerializer"/>, never the default JSON serializer.</summary>
+    /// <summary>
+    /// Everything persisted goes through <see cref="MuesliSerializer"/>, and every message that may cross nodes through
+    /// <see cref="MuesliMessageSerializer"/>: never the default JSON serializer.
+    /// </summary>
     public static readonly string JournalSerialization = $$"""
         akka.actor {
-          serializers.muesli = "{{TypeName(typeof(MuesliSerializer))}}"
-          serialization-bindings { "{{TypeName(typeof(IMuesliPersisted))}}" = muesli }
-          serialization-identifiers { "{{TypeName(typeof(MuesliSerializer))}}" = {{MuesliSerializer.Id}} }
+          serializers {
+            muesli = "{{TypeName(typeof(MuesliSerializer))}}"
+            muesli-messages = "{{TypeName(typeof(MuesliMessageSerializer))}}"
+          }
+          serialization-bindings {
+            "{{TypeName(typeof(IMuesliPersisted))}}" = muesli
+            "{{TypeName(typeof(IMuesliMessage))}}" = muesli-messages
+            "{{TypeName(typeof(Core.Protocol.MuesliEvent))}}" = muesli-messages
+          }
+          serialization-identifiers {
+            "{{TypeName(typeof(MuesliSerializer))}}" = {{MuesliSerializer.Id}}
+            "{{TypeName(typeof(MuesliMessageSerializer))}}" = {{MuesliMessageSerializer.Id}}
+          }
         }
         """;
 
@@ -67,6 +80,15 @@ public static class MuesliHosting
               # take longer than the default 5 s, and a timeout restarts the whole shard.
               updating-state-timeout = 30 s
             }
+            # Audio crosses nodes in pieces of under 100 KB; a long meeting's result event may be a few MB.
+            akka.remote.dot-netty.tcp.maximum-frame-size = 4 MiB
+            # Downing: Akka's split brain resolver keeps the side with the majority of nodes and downs the rest. A node
+            # is suspected after 5 s without heartbeats (a GC pause or a model load must not get it downed), and the
+            # decision waits 7 s of a stable view. cluster-config/ explains and tunes these per deployment.
+            akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+            akka.cluster.split-brain-resolver { active-strategy = keep-majority, stable-after = 7 s }
+            akka.cluster.failure-detector { acceptable-heartbeat-pause = 5 s, threshold = 10.0 }
+            akka.cluster.run-coordinated-shutdown-when-down = on
             akka.coordinated-shutdown.exit-clr = off
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             """,
@@ -160,7 +182,7 @@ public static class MuesliHosting
                 var router = registry.Get<WorkRouter>();
                 foreach (var slot in options.Workers)
                 {
-                    system.ActorOf(InferenceWorker.Props(slot, router), $"worker-{Uri.EscapeDataString(slot.Name).Replace('%', '_')}");
+                    system.ActorOf(InferenceWorker.Props(slot, router, runLog: options.RunLog), $"worker-{Uri.EscapeDataString(slot.Name).Replace('%', '_')}");
                 }
             });
         }

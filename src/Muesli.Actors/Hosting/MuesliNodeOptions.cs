@@ -72,4 +72,7 @@ public sealed record MuesliNodeOptions
     public MeetingOptions Meeting { get; init; } = new();
 
     public IReadOnlyList<WorkerSlot> Workers { get; init; } = [];
+
+    /// <summary>Where the workers' <c>run_log</c> lines go (the host's own log category); null: the actor log.</summary>
+    public Action<string>? RunLog { get; init; }
 }

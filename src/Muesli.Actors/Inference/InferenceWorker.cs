@@ -13,7 +13,7 @@ namespace Muesli.Actors.Inference;
 /// nothing waits on model files to open. Loads and runs happen on a dedicated thread and come back with
 /// <c>PipeTo</c>, so the mailbox stays responsive while either is busy.
 /// </summary>
-public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
+public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private readonly WorkerSlot _slot;
     private readonly IActorRef _router;
@@ -22,19 +22,27 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
 
     private readonly Dictionary<EngineChoice, ITranscriptionPipeline> _variants = [];
     private readonly LinkedList<EngineChoice> _recent = [];
+    private readonly TimeSpan _fetchTimeout;
     private ITranscriptionPipeline? _pipeline;
+    private AudioPieces.Assembly? _fetching;
 
-    public InferenceWorker(WorkerSlot slot, IActorRef router)
+    public InferenceWorker(WorkerSlot slot, IActorRef router, TimeSpan? fetchTimeout = null, Action<string>? runLog = null)
     {
         _slot = slot;
         _router = router;
+        _fetchTimeout = fetchTimeout ?? TimeSpan.FromSeconds(10);
+        RunLog = new WorkerRunLog(Context.GetLogger(), runLog);
         Loading();
     }
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(WorkerSlot slot, IActorRef router)
-        => Akka.Actor.Props.Create(() => new InferenceWorker(slot, router));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private WorkerRunLog RunLog { get; }
+
+    public static Props Props(WorkerSlot slot, IActorRef router, TimeSpan? fetchTimeout = null, Action<string>? runLog = null)
+        => Akka.Actor.Props.Create(() => new InferenceWorker(slot, router, fetchTimeout, runLog));
 
     protected override void PreStart()
     {
@@ -79,38 +87,100 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
     {
         Receive<Run>(run =>
         {
+            // The request is small; its audio comes from the requester, in pieces.
             var request = run.Request;
-            var choice = request.Engines ?? EngineChoice.Default;
-            var pipeline = choice.IsDefault ? _pipeline! : _variants.GetValueOrDefault(choice);
-            var build = pipeline is null ? _slot.CreateVariant : null;
-            Task.Factory.StartNew(
-                    () =>
-                    {
-                        var watch = Stopwatch.StartNew();
-                        var built = pipeline is null
-                            ? (build ?? throw new NotSupportedException($"worker slot {_slot.Name} runs only its default engines"))(choice)
-                            : null;
-                        try
-                        {
-                            var runner = pipeline ?? built!;
-                            var result = request.Merge is { } merge
-                                ? runner.Run(request.Samples, request.Window.TimestampOffset, merge)
-                                : runner.Run(request.Samples, request.Window.TimestampOffset);
-                            return (object)new RunSucceeded(request, result, watch.Elapsed) { Built = built };
-                        }
-                        catch
-                        {
-                            built?.Dispose();
-                            throw;
-                        }
-                    },
-                    TaskCreationOptions.LongRunning)
-                .ContinueWith(t => t.IsCompletedSuccessfully
-                    ? t.Result
-                    : new RunFailed(request, t.Exception?.GetBaseException().Message ?? "run cancelled"))
-                .PipeTo(Self);
-            Become(Busy);
+            _fetching = new AudioPieces.Assembly(request);
+            request.ReplyTo.Tell(new FetchAudio(request.StreamId, request.Priority, request.Seq), Self);
+            Timers.StartSingleTimer(FetchTimeout.Instance, FetchTimeout.Instance, _fetchTimeout);
+            Become(Fetching);
         });
+        Receive<AudioPiece>(_ => { });
+        Receive<AudioGone>(_ => { });
+    }
+
+    private void Fetching()
+    {
+        Receive<AudioPiece>(piece =>
+        {
+            var fetching = _fetching!;
+            if (!fetching.Matches(piece.StreamId, piece.Priority, piece.Seq))
+            {
+                return;
+            }
+
+            try
+            {
+                fetching.Add(piece);
+            }
+            catch (InvalidOperationException e)
+            {
+                Abandon(e.Message);
+                return;
+            }
+
+            if (fetching.Complete)
+            {
+                Timers.Cancel(FetchTimeout.Instance);
+                _fetching = null;
+                RunPipeline(fetching.Request, fetching.Samples);
+            }
+        });
+        Receive<AudioGone>(gone =>
+        {
+            if (_fetching!.Matches(gone.StreamId, gone.Priority, gone.Seq))
+            {
+                Abandon(gone.Reason);
+            }
+        });
+        Receive<FetchTimeout>(_ => Abandon($"no audio from its requester within {_fetchTimeout.TotalSeconds:0} s"));
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Abandon(string reason)
+    {
+        var request = _fetching!.Request;
+        Timers.Cancel(FetchTimeout.Instance);
+        _fetching = null;
+        _log.Info("inference worker {0} drops {1} #{2}: {3}", _slot.Name, request.StreamId, request.Seq, reason);
+        _router.Tell(new RunAbandoned(request, reason));
+        Stash.UnstashAll();
+        Become(Idle);
+    }
+
+    private void RunPipeline(ChunkRequest request, float[] samples)
+    {
+        var choice = request.Engines ?? EngineChoice.Default;
+        var pipeline = choice.IsDefault ? _pipeline! : _variants.GetValueOrDefault(choice);
+        var build = pipeline is null ? _slot.CreateVariant : null;
+        var slot = _slot.Name;
+        RunLog.Started(slot, request);
+        Task.Factory.StartNew(
+                () =>
+                {
+                    var watch = Stopwatch.StartNew();
+                    var built = pipeline is null
+                        ? (build ?? throw new NotSupportedException($"worker slot {slot} runs only its default engines"))(choice)
+                        : null;
+                    try
+                    {
+                        var runner = pipeline ?? built!;
+                        var result = request.Merge is { } merge
+                            ? runner.Run(samples, request.Window.TimestampOffset, merge)
+                            : runner.Run(samples, request.Window.TimestampOffset);
+                        return (object)new RunSucceeded(request, result, watch.Elapsed) { Built = built };
+                    }
+                    catch
+                    {
+                        built?.Dispose();
+                        throw;
+                    }
+                },
+                TaskCreationOptions.LongRunning)
+            .ContinueWith(t => t.IsCompletedSuccessfully
+                ? t.Result
+                : new RunFailed(request, t.Exception?.GetBaseException().Message ?? "run cancelled"))
+            .PipeTo(Self);
+        Become(Busy);
     }
 
     private void Busy()
@@ -122,6 +192,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
                 KeepVariant(done.Request.Engines!, built);
             }
 
+            RunLog.Finished(_slot.Name, done.Request, "ok");
             _router.Tell(done with { Built = null });
             Stash.UnstashAll();
             Become(Idle);
@@ -129,6 +200,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
         Receive<RunFailed>(failed =>
         {
             _log.Warning("inference worker {0} failed on {1} #{2}: {3}", _slot.Name, failed.Request.StreamId, failed.Request.Seq, failed.Error);
+            RunLog.Finished(_slot.Name, failed.Request, "failed");
             _router.Tell(failed);
             Stash.UnstashAll();
             Become(Idle);
@@ -150,6 +222,11 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash
             _variants.Remove(oldest, out var dropped);
             dropped?.Dispose();
         }
+    }
+
+    private sealed class FetchTimeout
+    {
+        public static readonly FetchTimeout Instance = new();
     }
 
     private sealed record Loaded(ITranscriptionPipeline Pipeline, string Provider);

@@ -11,6 +11,9 @@ namespace Muesli.Actors.Inference;
 /// and queued again with exponential backoff, up to a bound; a request whose worker died is queued again at once.
 /// When no worker is ready or loading and one failed to load, the pool is unavailable: its watchers are told once,
 /// and every queued or new request is refused until a worker registers.
+/// Requesters send a request again until it is answered, so the router keeps one copy per key (stream, priority,
+/// seq): a resend of a request it holds changes nothing (or updates the queued copy, when the requester restarted),
+/// and a router that failed over to another node rebuilds its queue from the resends.
 /// </summary>
 public sealed class WorkRouter : ReceiveActor, IWithTimers
 {
@@ -22,6 +25,7 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, Slot> _workers = new();
     private readonly Dictionary<IActorRef, string> _loading = new();
     private readonly HashSet<IActorRef> _watchers = new();
+    private readonly HashSet<(string, WorkPriority, long)> _known = new();
     private string? _lastLoadFailure;
     private string? _unavailable;
     private long _retryKeys;
@@ -70,7 +74,15 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         });
         Receive<ChunkRequest>(request =>
         {
-            Enqueue(request, atFront: false);
+            if (!_known.Contains(request.Key))
+            {
+                Enqueue(request, atFront: false);
+            }
+            else
+            {
+                ReplaceQueued(request);
+            }
+
             Dispatch();
         });
         Receive<Requeue>(r =>
@@ -82,6 +94,7 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         {
             var slot = Release(Sender);
             slot?.Done(failed: false);
+            _known.Remove(done.Request.Key);
             done.Request.ReplyTo.Tell(new ChunkResult(done.Request.StreamId, done.Request.Seq, done.Request.Window, done.Result, done.Elapsed));
             Dispatch();
         });
@@ -91,12 +104,22 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
             var request = failed.Request;
             var retry = request.Attempt < _maxAttempts;
             request.ReplyTo.Tell(new ChunkFailed(request.StreamId, request.Seq, failed.Error, request.Attempt, retry));
-            if (retry)
+            if (!retry)
+            {
+                _known.Remove(request.Key);
+            }
+            else
             {
                 var delay = _backoff * Math.Pow(2, request.Attempt - 1);
                 Timers.StartSingleTimer($"retry-{_retryKeys++}", new Requeue(request with { Attempt = request.Attempt + 1 }), delay);
             }
 
+            Dispatch();
+        });
+        Receive<RunAbandoned>(abandoned =>
+        {
+            Release(Sender);
+            _known.Remove(abandoned.Request.Key);
             Dispatch();
         });
         Receive<Terminated>(t =>
@@ -133,10 +156,12 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
     {
         if (_unavailable is { } reason)
         {
+            _known.Remove(request.Key);
             request.ReplyTo.Tell(new ChunkRefused(request.StreamId, request.Seq, reason));
             return;
         }
 
+        _known.Add(request.Key);
         var queue = request.Priority == WorkPriority.Live ? _live : _finalize;
         if (atFront)
         {
@@ -145,6 +170,24 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         else
         {
             queue.AddLast(request);
+        }
+    }
+
+    /// <summary>A resend from a requester that restarted carries its new address (and maybe a longer window).</summary>
+    private void ReplaceQueued(ChunkRequest request)
+    {
+        var queue = request.Priority == WorkPriority.Live ? _live : _finalize;
+        for (var node = queue.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Key == request.Key)
+            {
+                if (!node.Value.ReplyTo.Equals(request.ReplyTo) || node.Value.Window != request.Window)
+                {
+                    node.Value = request with { Attempt = node.Value.Attempt };
+                }
+
+                return;
+            }
         }
     }
 
@@ -170,6 +213,7 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
 
         _live.Clear();
         _finalize.Clear();
+        _known.Clear();
     }
 
     private void Dispatch()

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Muesli.Actors.Serialization;
 using Muesli.Actors.Sharding;
 using Muesli.Core.Protocol;
 using Muesli.Core.Transcripts;
@@ -12,7 +13,7 @@ public static class TranscriptCommands
     /// <summary>Declares the meeting's streams. Replies <see cref="MeetingReady"/>, saying whether it resumed.</summary>
     public sealed record OpenMeeting(
         string MeetingId, IReadOnlyList<StreamKind> Streams, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream, MeetingSettings? Settings = null)
-        : IWithMeetingId;
+        : IWithMeetingId, IMuesliMessage;
 
     /// <summary>
     /// A resumed meeting answers with what it was opened with (<paramref name="Transcribed"/>, <paramref name="LabelByStream"/>,
@@ -25,7 +26,7 @@ public static class TranscriptCommands
         bool Finalized,
         IReadOnlyList<StreamKind>? Transcribed = null,
         bool LabelByStream = false,
-        MeetingSettings? Settings = null);
+        MeetingSettings? Settings = null) : IMuesliMessage;
 
     /// <summary>Events of the meeting go to <paramref name="Subscriber"/>; with replay, the transcript so far first.</summary>
     /// <remarks>
@@ -33,20 +34,20 @@ public static class TranscriptCommands
     /// <see cref="Superseded"/> and gets no more events. <paramref name="Claim"/> orders connections by when they
     /// started, not by when their subscriptions arrive: an older connection's late subscription is superseded at once.
     /// </remarks>
-    public sealed record Subscribe(string MeetingId, IActorRef Subscriber, bool Replay, bool Exclusive = false, long Claim = 0) : IWithMeetingId;
+    public sealed record Subscribe(string MeetingId, IActorRef Subscriber, bool Replay, bool Exclusive = false, long Claim = 0) : IWithMeetingId, IMuesliMessage;
 
     /// <summary>Told to a subscriber that a newer connection for the meeting took over.</summary>
-    public sealed record Superseded(string MeetingId);
+    public sealed record Superseded(string MeetingId) : IMuesliMessage;
 
-    public sealed record Subscribed(string MeetingId, int Replayed);
+    public sealed record Subscribed(string MeetingId, int Replayed) : IMuesliMessage;
 
-    public sealed record Unsubscribe(string MeetingId, IActorRef Subscriber) : IWithMeetingId;
+    public sealed record Unsubscribe(string MeetingId, IActorRef Subscriber) : IWithMeetingId, IMuesliMessage;
 
     /// <summary>Relays a transient event (status, error) in order with the meeting's other events.</summary>
-    public sealed record Publish(string MeetingId, MuesliEvent Event) : IWithMeetingId;
+    public sealed record Publish(string MeetingId, MuesliEvent Event) : IWithMeetingId, IMuesliMessage;
 
     /// <summary>Marks a stage of the full-file pass; each stage is published once per meeting, in order.</summary>
-    public sealed record ReachStage(string MeetingId, string Stage) : IWithMeetingId;
+    public sealed record ReachStage(string MeetingId, string Stage) : IWithMeetingId, IMuesliMessage;
 
     /// <summary>One live window's results: commit what is final, publish segments and the partial.</summary>
     public sealed record ApplyWindow(
@@ -56,26 +57,26 @@ public static class TranscriptCommands
         Window Window,
         double WindowEnd,
         double Cutoff,
-        PipelineResult Result) : IWithMeetingId;
+        PipelineResult Result) : IWithMeetingId, IMuesliMessage;
 
-    public sealed record WindowApplied(string MeetingId, StreamKind Stream, long Seq, int Segments);
+    public sealed record WindowApplied(string MeetingId, StreamKind Stream, long Seq, int Segments) : IMuesliMessage;
 
     /// <summary>The full-file pass of a stream: commit its tail and keep its turns for the meeting's result.</summary>
     public sealed record ApplyFinal(string MeetingId, StreamKind Stream, IReadOnlyList<LabelledWord> Words, double Duration)
-        : IWithMeetingId;
+        : IWithMeetingId, IMuesliMessage;
 
-    public sealed record FinalApplied(string MeetingId, StreamKind Stream, int Segments);
+    public sealed record FinalApplied(string MeetingId, StreamKind Stream, int Segments) : IMuesliMessage;
 
     /// <summary>A stream is finalized and retained; the last one completes the meeting.</summary>
-    public sealed record StreamDone(string MeetingId, StreamKind Stream, long TotalBytes) : IWithMeetingId;
+    public sealed record StreamDone(string MeetingId, StreamKind Stream, long TotalBytes) : IWithMeetingId, IMuesliMessage;
 
-    public sealed record StreamDoneAck(string MeetingId, StreamKind Stream);
+    public sealed record StreamDoneAck(string MeetingId, StreamKind Stream) : IMuesliMessage;
 
-    public sealed record GetTranscript(string MeetingId) : IWithMeetingId;
+    public sealed record GetTranscript(string MeetingId) : IWithMeetingId, IMuesliMessage;
 
     /// <summary>A meeting event for a subscriber, numbered in publication order.</summary>
-    public sealed record EventPublished(string MeetingId, long Number, MuesliEvent Event);
+    public sealed record EventPublished(string MeetingId, long Number, MuesliEvent Event) : IMuesliMessage;
 
     /// <summary>Told to subscribers once every stream of the meeting is finalized.</summary>
-    public sealed record MeetingFinalized(string MeetingId, IReadOnlyDictionary<StreamKind, long> StreamBytes);
+    public sealed record MeetingFinalized(string MeetingId, IReadOnlyDictionary<StreamKind, long> StreamBytes) : IMuesliMessage;
 }
