@@ -183,6 +183,19 @@ public sealed class PcmLog : IDisposable
         disposed = true;
     }
 
+    /// <summary>Closes the file without writing what is buffered (its writer lost the stream to another).</summary>
+    public void Abandon()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        buffered = 0;
+        file.Dispose();
+        disposed = true;
+    }
+
     private int CheckRange(long startByte, long endByte)
     {
         if (startByte < 0 || endByte > Length || startByte > endByte)

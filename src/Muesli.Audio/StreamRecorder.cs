@@ -15,6 +15,12 @@ public sealed record RecorderOptions
     public double MaxGapSeconds { get; init; } = 3600;
 
     public PcmFlushPolicy Flush { get; init; } = new();
+
+    /// <summary>
+    /// Claim the stream's files with a <see cref="LogFence"/> and check the claim before every write: for stream
+    /// nodes that share their data dir, where another node may take the stream over.
+    /// </summary>
+    public bool Fenced { get; init; }
 }
 
 /// <summary>What one AUDIO payload did to the stream.</summary>
@@ -40,12 +46,14 @@ public sealed class StreamRecorder : IDisposable
     private readonly AudioRing ring;
     private readonly WavAppender? archive;
     private readonly List<short> converted = [];
+    private readonly LogFence? fence;
     private long discard;
     private bool closed;
 
     private StreamRecorder(
-        AudioFormat source, PcmLog log, PtsAligner aligner, AudioRing ring, WavAppender? archive, long discard)
+        AudioFormat source, PcmLog log, PtsAligner aligner, AudioRing ring, WavAppender? archive, long discard, LogFence? fence)
     {
+        this.fence = fence;
         this.discard = discard;
         Source = source;
         Log = log;
@@ -59,6 +67,7 @@ public sealed class StreamRecorder : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(streamName);
         Directory.CreateDirectory(directory);
+        var fence = options.Fenced ? LogFence.Claim(directory, streamName) : null;
         var log = PcmLog.Open(Path.Combine(directory, $"{streamName}.pcm"), options.Flush);
         WavAppender? archive = null;
         try
@@ -79,7 +88,7 @@ public sealed class StreamRecorder : IDisposable
                 archive.Flush();
             }
 
-            return new StreamRecorder(source, log, aligner, ring, archive, discard);
+            return new StreamRecorder(source, log, aligner, ring, archive, discard, fence);
         }
         catch
         {
@@ -141,6 +150,7 @@ public sealed class StreamRecorder : IDisposable
     public AppendOutcome Append(long ptsUs, ReadOnlySpan<byte> payload)
     {
         ObjectDisposedException.ThrowIf(closed, this);
+        fence?.Check();
         var rms = Rms(payload);
         var plan = aligner.Align(ptsUs, payload.Length);
         if (plan.Rejection is not null)
@@ -178,6 +188,7 @@ public sealed class StreamRecorder : IDisposable
     public void Flush(bool durable)
     {
         ObjectDisposedException.ThrowIf(closed, this);
+        fence?.Check();
         archive?.Flush();
         Log.Flush(durable);
     }
@@ -191,11 +202,20 @@ public sealed class StreamRecorder : IDisposable
         }
 
         closed = true;
+        if (fence is not null && !fence.Holds())
+        {
+            // Taken over elsewhere: what is still buffered here is dropped, never written.
+            archive?.Abandon();
+            Log.Abandon();
+            return;
+        }
+
         archive?.Dispose();
         Log.Dispose();
         if (!keepPcm)
         {
             File.Delete(Log.Path);
+            fence?.Release();
         }
     }
 

@@ -36,7 +36,8 @@ public sealed class WavAppender : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(format.SampleRate, 1, nameof(format));
         ArgumentOutOfRangeException.ThrowIfLessThan(format.Channels, 1, nameof(format));
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        // Unbuffered: each append is one write, so a writer that lost its stream (Abandon) leaves nothing behind.
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         try
         {
             long frames = 0;
@@ -135,6 +136,16 @@ public sealed class WavAppender : IDisposable
         Flush();
         file.Dispose();
         disposed = true;
+    }
+
+    /// <summary>Closes the file without touching it again (its writer lost the stream to another).</summary>
+    public void Abandon()
+    {
+        if (!disposed)
+        {
+            file.Dispose();
+            disposed = true;
+        }
     }
 
     private static uint HeaderSize(long bytes) => (uint)Math.Min(bytes, uint.MaxValue);

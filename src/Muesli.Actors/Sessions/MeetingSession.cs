@@ -267,25 +267,44 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
     /// </summary>
     private async Task<Opened> OpenMeeting(MeetingRequest request, IActorRef self)
     {
-        var timeout = TimeSpan.FromSeconds(60);
         var meetingId = request.MeetingId;
-        var ready = await _regions.Transcripts.Ask<TranscriptCommands.MeetingReady>(
-            new TranscriptCommands.OpenMeeting(meetingId, StreamKinds.All.ToArray(), request.Transcribed, request.LabelByStream, request.Settings), timeout);
+        var ready = await AskAgainUntilAnswered<TranscriptCommands.MeetingReady>(_regions.Transcripts, 
+            new TranscriptCommands.OpenMeeting(meetingId, StreamKinds.All.ToArray(), request.Transcribed, request.LabelByStream, request.Settings));
         var transcribed = ready.Transcribed ?? request.Transcribed;
         var settings = ready.Settings ?? request.Settings;
-        await _regions.Transcripts.Ask<TranscriptCommands.Subscribed>(
-            new TranscriptCommands.Subscribe(meetingId, self, Replay: ready.Resumed, Exclusive: request.Exclusive, Claim: request.Claim), timeout);
+        await AskAgainUntilAnswered<TranscriptCommands.Subscribed>(_regions.Transcripts, 
+            new TranscriptCommands.Subscribe(meetingId, self, Replay: ready.Resumed, Exclusive: request.Exclusive, Claim: request.Claim));
         var resumePts = new Dictionary<string, long>();
         foreach (var stream in StreamKinds.All)
         {
-            var opened = await _regions.Streams.Ask<StreamCommands.StreamReady>(
+            var opened = await AskAgainUntilAnswered<StreamCommands.StreamReady>(_regions.Streams, 
                 new StreamCommands.OpenStream(
-                    EntityIds.StreamId(meetingId, stream), meetingId, stream, request.Start.FormatOf(stream), transcribed.Contains(stream), settings),
-                timeout);
+                    EntityIds.StreamId(meetingId, stream), meetingId, stream, request.Start.FormatOf(stream), transcribed.Contains(stream), settings));
             resumePts[stream.Name()] = opened.ResumePtsUs;
         }
 
         return new Opened(ready, settings, transcribed, resumePts, ActorRefs.Nobody);
+    }
+
+    /// <summary>
+    /// Asks an entity, and asks again when no answer came within 20 s, for up to 100 s: a message sent to a node that
+    /// has just died is lost, and its shards answer again only once the cluster has downed it and moved them (about
+    /// 15 s). Every message asked this way is idempotent.
+    /// </summary>
+    private static async Task<T> AskAgainUntilAnswered<T>(IActorRef region, object message)
+    {
+        var attempt = TimeSpan.FromSeconds(20);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(100);
+        while (true)
+        {
+            try
+            {
+                return await region.Ask<T>(message, attempt);
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow + attempt <= deadline)
+            {
+            }
+        }
     }
 
     private void Opening()
@@ -346,7 +365,11 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
                         _output.Write(new Meter(audio.Stream.Name(), Math.Max(0, audio.PtsUs) / 1e6, Audio.StreamRecorder.Rms(audio.Payload)));
                     }
 
-                    _regions.Streams.Tell(new StreamCommands.AppendAudio(EntityIds.StreamId(_meetingId!, audio.Stream), audio.PtsUs, audio.Payload), Sender);
+                    foreach (var part in StreamCommands.AppendAudio.Parts(EntityIds.StreamId(_meetingId!, audio.Stream), audio.PtsUs, audio.Payload))
+                    {
+                        _regions.Streams.Tell(part, Sender);
+                    }
+
                     break;
                 case Frame { Type: FrameType.ScreenshotEvent } screenshot:
                     EchoScreenshot(screenshot);

@@ -32,6 +32,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
     private readonly List<double> _passSeconds = [];
     private StreamRecorder? _recorder;
     private InFlight? _inFlight;
+    private MemoryStream? _partial;
     private DateTime _retryNotBefore = DateTime.MinValue;
     private bool _sagaStarted;
     private bool _refused;
@@ -54,10 +55,17 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         Command<ChunkFailed>(OnChunkFailed);
         Command<ChunkRefused>(OnChunkRefused);
         Command<TranscriptCommands.WindowApplied>(OnWindowApplied);
-        Command<ReadAudio>(OnReadAudio);
         Command<CloseStream>(OnClose);
         Command<GetStreamStatus>(_ => Sender.Tell(Status()));
         Command<RetryLive>(_ => MaybeProcess());
+        Command<FetchAudio>(OnFetchAudio);
+        Command<ResendChunk>(_ =>
+        {
+            if (_inFlight is { Committing: false } chunk)
+            {
+                _router.Tell(chunk.Request);
+            }
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -99,6 +107,26 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
 
     protected override void PostStop() => _recorder?.Dispose();
 
+    /// <summary>
+    /// Another node has taken this stream over (this one was downed while paused): stop at once, write nothing more,
+    /// and never restart here, where a restart would claim the files back.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (LogFencedException e)
+        {
+            Log.Error("stream {0}: {1}", _streamId, e.Message);
+            _recorder?.Dispose();
+            _recorder = null;
+            Context.Stop(Self);
+            return true;
+        }
+    }
+
     private void OnOpen(OpenStream open)
     {
         var sender = Sender;
@@ -118,6 +146,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             {
                 _recorder?.Dispose();
                 OpenRecorder(fresh);
+                Log.Info("stream {0} opened: {1} Hz × {2}, {3}", _streamId, State.SampleRate, State.Channels, State.Transcribe ? "transcribed" : "recorded only");
             }
 
             sender.Tell(Ready(resumed: !fresh));
@@ -129,6 +158,20 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
 
     private void OnAppend(AppendAudio append)
     {
+        // A payload larger than one remote message arrives in parts; it is appended whole, and acknowledged once.
+        if (append.More || _partial is not null)
+        {
+            _partial ??= new MemoryStream();
+            _partial.Write(append.Payload);
+            if (append.More)
+            {
+                return;
+            }
+
+            append = append with { Payload = _partial.ToArray() };
+            _partial = null;
+        }
+
         if (_recorder is null || State.Lifecycle != StreamLifecycle.Live)
         {
             var reason = _recorder is null ? "stream_not_open" : "stream_stopped";
@@ -140,6 +183,10 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         try
         {
             outcome = _recorder.Append(append.PtsUs, append.Payload);
+        }
+        catch (LogFencedException)
+        {
+            throw;
         }
         catch (IOException e)
         {
@@ -201,21 +248,25 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             ? _recorder.Log.Read(window.ReadStart, window.ReadEnd)
             : _recorder.Read(window.ReadStart, window.ReadEnd);
         var seq = State.NextSeq;
-        _inFlight = new InFlight(seq, window, DateTime.UtcNow);
+        var request = new ChunkRequest(_streamId, seq, window, WorkPriority.Live, Self, Engines: Options.Engines, Merge: Options.Merge);
+        _inFlight = new InFlight(request, samples, DateTime.UtcNow);
         var duration = AudioFormat.Asr.SecondsOf(_recorder.Length);
         _transcripts.Tell(new TranscriptCommands.Publish(State.MeetingId!, new Core.Protocol.MuesliEvents.LiveProcessStart(State.Stream.Name(), duration, Finalize: false)));
-        _router.Tell(new ChunkRequest(_streamId, seq, window, samples, WorkPriority.Live, Self, Engines: Options.Engines, Merge: Options.Merge));
+        _router.Tell(request);
+        Timers.StartPeriodicTimer(ResendChunk.Instance, ResendChunk.Instance, Options.RequestResendInterval);
     }
 
     private void OnChunkResult(ChunkResult result)
     {
-        if (_inFlight is not { } chunk || chunk.Seq != result.Seq || chunk.Committing)
+        if (_inFlight is not { } chunk || chunk.Seq != result.Seq || chunk.Committing || chunk.Window != result.Window)
         {
-            Log.Warning("stream {0}: result of chunk {1} that is not in flight; ignored", _streamId, result.Seq);
+            // A late or repeated run (a slow node, a resend that crossed its answer): applied once, by sequence number.
+            Log.Info("stream {0}: result of chunk {1} that is not in flight; ignored", _streamId, result.Seq);
             return;
         }
 
-        _inFlight = chunk with { Committing = true };
+        Timers.Cancel(ResendChunk.Instance);
+        _inFlight = chunk with { Committing = true, Samples = null };
         var windowEnd = AudioFormat.Asr.SecondsOf(result.Window.ReadEnd);
         var cutoff = windowEnd - Options.CommitLagSeconds;
         _transcripts.Tell(new TranscriptCommands.ApplyWindow(State.MeetingId!, State.Stream, result.Seq, result.Window, windowEnd, cutoff, result.Result));
@@ -254,6 +305,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         _transcripts.Tell(new TranscriptCommands.Publish(State.MeetingId!, new Core.Protocol.MuesliEvents.Error(message)));
         if (!failed.WillRetry)
         {
+            Timers.Cancel(ResendChunk.Instance);
             _inFlight = null;
             var wait = TimeSpan.FromSeconds(Options.Windows.LiveIntervalSeconds);
             _retryNotBefore = DateTime.UtcNow + wait;
@@ -271,6 +323,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
 
         // The session tells the client why, once; the audio is still captured and the final pass decides what is left.
         Log.Warning("stream {0}: no live passes, no worker can run them: {1}", _streamId, refused.Reason);
+        Timers.Cancel(ResendChunk.Instance);
         _inFlight = null;
         _refused = true;
         MaybeFinalize();
@@ -287,22 +340,16 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         _sagas.Tell(new FinalizeCommands.StartFinalize(_streamId, State.MeetingId!, State.Stream, State.FinalBytes, State.Transcribe, State.Settings));
     }
 
-    private void OnReadAudio(ReadAudio read)
+    /// <summary>A worker pulls the audio of the chunk in flight; a chunk no longer wanted is told gone.</summary>
+    private void OnFetchAudio(FetchAudio fetch)
     {
-        if (_recorder is null)
+        if (_inFlight is { Samples: { } samples } chunk && fetch.Seq == chunk.Seq && fetch.Priority == WorkPriority.Live)
         {
-            Sender.Tell(new Status.Failure(new InvalidOperationException($"stream {_streamId} has no open log")));
+            AudioPieces.Send(Sender, chunk.Request, samples, Self);
             return;
         }
 
-        try
-        {
-            Sender.Tell(new AudioRead(_streamId, read.Start, read.End, _recorder.Read(read.Start, read.End)));
-        }
-        catch (Exception e) when (e is IOException or ArgumentException)
-        {
-            Sender.Tell(new Status.Failure(e));
-        }
+        Sender.Tell(new AudioGone(_streamId, fetch.Priority, fetch.Seq, $"stream {_streamId} no longer waits for chunk {fetch.Seq}"));
     }
 
     private void OnClose(CloseStream close)
@@ -381,7 +428,18 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         _recorder?.Log.Counters,
         _passSeconds.ToArray());
 
-    private sealed record InFlight(long Seq, Window Window, DateTime Sent, bool Committing = false);
+    /// <summary>The chunk in flight: its request, and its audio until the result arrives (a worker pulls it from here).</summary>
+    private sealed record InFlight(ChunkRequest Request, float[]? Samples, DateTime Sent, bool Committing = false)
+    {
+        public long Seq => Request.Seq;
+
+        public Window Window => Request.Window;
+    }
+
+    private sealed class ResendChunk
+    {
+        public static readonly ResendChunk Instance = new();
+    }
 
     private sealed class RetryLive
     {

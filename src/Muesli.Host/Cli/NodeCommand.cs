@@ -24,6 +24,9 @@ public static class NodeCommand
 {
     public const string SqliteFile = "muesli-journal.db";
 
+    /// <summary>The exit code of a node the cluster removed (downed): a supervisor should start a fresh one.</summary>
+    public const int ExitDowned = 3;
+
     private static readonly OptionMaker Make = new(environment: true);
     private static readonly MeetingFlags Flags = new(Make);
 
@@ -88,7 +91,12 @@ public static class NodeCommand
         var inference = roles.Contains(NodeRoles.Inference);
         var engines = inference ? Engines.Resolve(Flags.Engines(parse, "auto", devices), logs) : null;
         var liveAsrOnly = parse.GetValue(Flags.LiveAsrOnly);
-        meeting = meeting with { LabelByStream = liveAsrOnly || engines is { HasDiarization: false } };
+        meeting = meeting with
+        {
+            LabelByStream = liveAsrOnly || engines is { HasDiarization: false },
+            // Stream nodes share the data dir: a stream taken over by another node must never be written here again.
+            Recorder = meeting.Recorder with { Fenced = true },
+        };
 
         var node = new MuesliNodeOptions
         {
@@ -102,9 +110,10 @@ public static class NodeCommand
             ExtraHocon = extraHocon,
             Meeting = meeting,
             Workers = engines?.Workers ?? [],
+            RunLog = RunLogTo(logs.CreateLogger("Muesli.Runs")),
         };
 
-        using var host = NodeHost.Build(node, verbose);
+        using var host = NodeHost.Build(node, verbose, akkaInfo: true);
         using var shutdown = new ShutdownSignal();
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();
@@ -164,7 +173,15 @@ public static class NodeCommand
         await stdout.FlushAsync();
         log.LogInformation("node ready: {Address}, ingest {Ingest}, roles {Roles}, devices {Devices}", ready.Address, ready.Ingest ?? "off", string.Join(",", roles), string.Join(",", ready.Devices));
 
-        await shutdown.First;
+        if (await Task.WhenAny(shutdown.First, system.WhenTerminated) != shutdown.First)
+        {
+            // Downed by the split brain resolver (or removed by an operator): the others have taken over this node's
+            // streams, so it must not touch them again. The actor system is gone; leave without draining anything.
+            log.LogError("this node was removed from the cluster (downed); its meetings continue on the other nodes; exiting");
+            ingest?.Abort();
+            return ExitDowned;
+        }
+
         log.LogInformation("stopping: no new meetings; clients are told node_stopping and may reconnect elsewhere");
         var drain = Task.Run(async () =>
         {
@@ -184,6 +201,8 @@ public static class NodeCommand
         log.LogInformation("node stopped");
         return 0;
     }
+
+    private static Action<string> RunLogTo(ILogger runs) => line => runs.LogInformation("{RunLog}", line);
 
     private static readonly JsonSerializerOptions ReadyJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

@@ -11,11 +11,16 @@ public static class NodeHost
 {
     public static ILoggerFactory CreateLogging(bool verbose) => LoggerFactory.Create(b => ConfigureLogging(b, verbose));
 
-    public static IHost Build(MuesliNodeOptions node, bool verbose)
+    /// <param name="akkaInfo">
+    /// Also log Akka's INFO lines: a cluster node's membership, shard and singleton moves, and its actors' own news
+    /// (a stream opened or recovered, a worker ready), which an operator of a cluster needs. The backend keeps
+    /// them off.
+    /// </param>
+    public static IHost Build(MuesliNodeOptions node, bool verbose, bool akkaInfo = false)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        ConfigureLogging(builder.Logging, verbose);
+        ConfigureLogging(builder.Logging, verbose, akkaInfo);
         builder.Services.AddAkka(node.SystemName, (akka, _) =>
         {
             akka.ConfigureLoggers(loggers =>
@@ -31,10 +36,10 @@ public static class NodeHost
         return builder.Build();
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
+    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose, bool akkaInfo = false)
     {
         logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
-        logging.AddFilter("Akka", verbose ? LogLevel.Debug : LogLevel.Warning);
+        logging.AddFilter("Akka", verbose ? LogLevel.Debug : akkaInfo ? LogLevel.Information : LogLevel.Warning);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddSimpleConsole(o =>
         {

@@ -89,6 +89,17 @@ public sealed class IngestServer
         }
     }
 
+    /// <summary>Closes the listener and every connection at once (the node was downed: nothing it holds is valid).</summary>
+    public void Abort()
+    {
+        _stopping.Cancel();
+        _listener.Stop();
+        foreach (var connection in _connections.Values)
+        {
+            connection.Client.Dispose();
+        }
+    }
+
     private async Task AcceptAllAsync()
     {
         while (!_stopping.IsCancellationRequested)

@@ -55,6 +55,18 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public Task<NodeClient> ConnectAsync() => NodeClient.ConnectAsync(Ingest);
 
+    /// <summary>host:port of the node's remoting, as another node's <c>--seed-nodes</c> names it.</summary>
+    public string SeedAddress => Address[(Address.IndexOf('@') + 1)..];
+
+    /// <summary>Sends a signal (STOP, CONT, TERM, KILL) to the node's process.</summary>
+    public void Signal(string name) => System.Diagnostics.Process.Start("kill", [$"-{name}", Process.Id.ToString()])!.WaitForExit();
+
+    /// <summary>The runs its workers logged, in order: <c>run_log {…}</c> lines on stderr.</summary>
+    public IReadOnlyList<JsonElement> RunLog() => Process.Stderr.Split('\n')
+        .Where(l => l.Contains("run_log {"))
+        .Select(l => JsonDocument.Parse(l[(l.IndexOf("run_log {") + 8)..].Trim()).RootElement.Clone())
+        .ToArray();
+
     public void Kill() => Process.Kill();
 
     /// <summary>SIGTERM, as an orchestrator stops a pod.</summary>
@@ -191,4 +203,35 @@ public sealed record MeetingCase(string Id, TestWorld.ToneMeeting Meeting, FeedP
 
     public IEnumerable<byte[]> Frames(double from = 0, double until = double.PositiveInfinity)
         => AppClient.AudioFrames(Meeting, Plan with { From = from, Until = until });
+}
+
+/// <summary>
+/// Stops the test's PostgreSQL server at once (<c>pg_ctl stop -m immediate</c>) and starts it again when disposed.
+/// The commands come from <c>MUESLI_TEST_PG_STOP</c> and <c>MUESLI_TEST_PG_START</c>, which <c>.ci/run</c> sets.
+/// </summary>
+public sealed class PostgresOutage : IAsyncDisposable
+{
+    public const string StopVariable = "MUESLI_TEST_PG_STOP";
+    public const string StartVariable = "MUESLI_TEST_PG_START";
+
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    private PostgresOutage(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
+
+    public static async Task<PostgresOutage> BeginAsync(Xunit.Abstractions.ITestOutputHelper output)
+    {
+        await RunAsync(Environment.GetEnvironmentVariable(StopVariable), StopVariable, output);
+        return new PostgresOutage(output);
+    }
+
+    public async ValueTask DisposeAsync() => await RunAsync(Environment.GetEnvironmentVariable(StartVariable), StartVariable, _output);
+
+    private static async Task RunAsync(string? command, string variable, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        Assert.False(string.IsNullOrWhiteSpace(command), $"{variable} must hold the shell command that does it (see .ci/run)");
+        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command!]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        await process.WaitForExitAsync();
+        output.WriteLine($"{variable}: exit {process.ExitCode} {await process.StandardError.ReadToEndAsync()}");
+        Assert.Equal(0, process.ExitCode);
+    }
 }
