@@ -11,7 +11,8 @@ public static class NodeHost
 {
     public static ILoggerFactory CreateLogging(bool verbose) => LoggerFactory.Create(b => ConfigureLogging(b, verbose));
 
-    public static IHost Build(MuesliNodeOptions node, bool verbose)
+    /// <summary><paramref name="configure"/> adds to the actor system before the node does (the node's <c>--config</c> still wins).</summary>
+    public static IHost Build(MuesliNodeOptions node, bool verbose, Action<AkkaConfigurationBuilder>? configure = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -26,6 +27,7 @@ public static class NodeHost
             });
             // Nothing may reach stdout before the loggers are up.
             akka.AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend);
+            configure?.Invoke(akka);
             akka.WithMuesli(node);
         });
         return builder.Build();
