@@ -586,7 +586,7 @@ public static class RoomsBenchmark
                 RedirectStandardInput = true,
                 UseShellExecute = false,
             };
-            string[] args = [muesli, "node", "--port", "0", "--ingest-port", "0", "--data-dir", data, "--models", models, "--devices", "cpu", "--max-meetings", Math.Max(rooms, 1).ToString(CultureInfo.InvariantCulture)];
+            string[] args = [muesli, "node", "--port", "0", "--ingest-port", "0", "--management-port", "0", "--data-dir", data, "--models", models, "--devices", "cpu", "--max-meetings", Math.Max(rooms, 1).ToString(CultureInfo.InvariantCulture)];
             foreach (var arg in args)
             {
                 info.ArgumentList.Add(arg);

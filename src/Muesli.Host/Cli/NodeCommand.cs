@@ -43,11 +43,14 @@ public static class NodeCommand
     private static readonly Option<double> AbandonAfter = Make.Make("--abandon-after", "Minutes a meeting may stay without a connection before it is finalized", 30.0);
     private static readonly Option<int> MaxFrameBytes = Make.Make("--max-frame-bytes", "Largest frame payload accepted; a larger one closes the connection", 4 * 1024 * 1024);
     private static readonly Option<FileInfo?> Config = Make.Make<FileInfo?>("--config", "HOCON file for anything else (see cluster-config/)", null, text => new FileInfo(text));
+    private static readonly Option<int> ManagementPort = Make.Make("--management-port", $"Akka.Management HTTP port on the remoting host: {ManagementHosting.AlivePath}, {ManagementHosting.ReadyPath}, cluster bootstrap (0: off)", 8558);
+    private static readonly Option<string> Discovery = Make.Make("--discovery", $"How the node finds the cluster: none (--seed-nodes) | kubernetes (Cluster.Bootstrap over the Kubernetes API: pods labelled {ManagementHosting.PodLabelSelector}, container port named {ManagementHosting.PortName})", ManagementHosting.DiscoveryNone);
 
     public static Command Create(TextWriter stdout)
     {
+        Discovery.AcceptOnlyFromAmong(ManagementHosting.DiscoveryNone, ManagementHosting.DiscoveryKubernetes);
         var command = new Command("node", "Serve many meetings over TCP as a cluster member (ingest, stream and inference roles)");
-        foreach (var option in new Option[] { Roles, Hostname, Port, SeedNodes, IngestHost, IngestPort, DataDir, Journal, Devices, MaxMeetings, AbandonAfter, MaxFrameBytes, Config })
+        foreach (var option in new Option[] { Roles, Hostname, Port, SeedNodes, IngestHost, IngestPort, DataDir, Journal, Devices, MaxMeetings, AbandonAfter, MaxFrameBytes, Config, ManagementPort, Discovery })
         {
             command.Options.Add(option);
         }
@@ -81,6 +84,8 @@ public static class NodeCommand
         var seeds = ParseList(parse.GetValue(SeedNodes) ?? "");
         var devices = ParseList(parse.GetValue(Devices)!);
         var extraHocon = parse.GetValue(Config) is { } config ? await File.ReadAllTextAsync(config.FullName) : null;
+        var managementPort = parse.GetValue(ManagementPort);
+        var bootstrap = parse.GetValue(Discovery) == ManagementHosting.DiscoveryKubernetes;
 
         var meeting = Flags.Meeting(parse) with
         {
@@ -107,13 +112,21 @@ public static class NodeCommand
             Roles = roles,
             SeedNodes = seeds.Select(s => $"akka.tcp://muesli@{s}").ToArray(),
             Clustered = true,
+            JoinSelf = !bootstrap,
             ExtraHocon = extraHocon,
             Meeting = meeting,
             Workers = engines?.Workers ?? [],
             RunLog = RunLogTo(logs.CreateLogger("Muesli.Runs")),
         };
 
-        using var host = NodeHost.Build(node, verbose, akkaInfo: true);
+        using var host = NodeHost.Build(node, verbose, akkaInfo: true, configure: akka =>
+        {
+            akka.WithManagement(hostname, managementPort);
+            if (bootstrap)
+            {
+                akka.WithKubernetesBootstrap(node.SystemName);
+            }
+        });
         using var shutdown = new ShutdownSignal();
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();
@@ -121,7 +134,7 @@ public static class NodeCommand
         var cluster = Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        log.LogInformation("joining the cluster at {Seeds} as {Address}", seeds.Count == 0 ? "itself" : string.Join(", ", seeds), cluster.SelfAddress);
+        log.LogInformation("joining the cluster at {Seeds} as {Address}", bootstrap ? "the pods Kubernetes lists" : seeds.Count == 0 ? "itself" : string.Join(", ", seeds), cluster.SelfAddress);
         if (await Task.WhenAny(up.Task, shutdown.First) != up.Task)
         {
             await StopAsync(host, log);
@@ -168,9 +181,11 @@ public static class NodeCommand
             cluster.SelfAddress.ToString(),
             ingest is null ? null : $"{ingest.LocalEndpoint.Address}:{ingest.LocalEndpoint.Port}",
             roles,
-            node.Workers.Select(w => w.Name).ToArray());
+            node.Workers.Select(w => w.Name).ToArray(),
+            managementPort == 0 ? null : managementPort);
         await stdout.WriteLineAsync(JsonSerializer.Serialize(ready, ReadyJson));
         await stdout.FlushAsync();
+        NodeReadiness.Get(system).ServeUntil(shutdown.First);
         log.LogInformation("node ready: {Address}, ingest {Ingest}, roles {Roles}, devices {Devices}", ready.Address, ready.Ingest ?? "off", string.Join(",", roles), string.Join(",", ready.Devices));
 
         if (await Task.WhenAny(shutdown.First, system.WhenTerminated) != shutdown.First)
@@ -206,8 +221,8 @@ public static class NodeCommand
 
     private static readonly JsonSerializerOptions ReadyJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>The one line on stdout: <c>{"type":"node_ready","address":…,"ingest":…,"roles":[…],"devices":[…]}</c>.</summary>
-    private sealed record NodeReady(string Type, string Address, string? Ingest, IReadOnlyList<string> Roles, IReadOnlyList<string> Devices);
+    /// <summary>The one line on stdout: <c>{"type":"node_ready","address":…,"ingest":…,"roles":[…],"devices":[…],"management_port":…}</c>.</summary>
+    private sealed record NodeReady(string Type, string Address, string? Ingest, IReadOnlyList<string> Roles, IReadOnlyList<string> Devices, int? ManagementPort);
 
     private static async Task StopAsync(IHost host, ILogger log)
     {
@@ -244,6 +259,21 @@ public static class NodeCommand
         if (parse.GetValue(Journal) is null && others.Length > 0)
         {
             return $"--seed-nodes {string.Join(",", others)}: SQLite serves one node only; give the cluster a shared PostgreSQL journal with --journal";
+        }
+
+        if (parse.GetValue(Discovery) == ManagementHosting.DiscoveryKubernetes && parse.GetValue(SeedNodes) is not null)
+        {
+            return "--discovery kubernetes finds the seed nodes itself: drop --seed-nodes";
+        }
+
+        if (parse.GetValue(Discovery) == ManagementHosting.DiscoveryKubernetes && parse.GetValue(ManagementPort) == 0)
+        {
+            return "--discovery kubernetes needs --management-port (the other pods probe it)";
+        }
+
+        if (parse.GetValue(ManagementPort) is < 0 or > 65535)
+        {
+            return "--management-port must be 0 (off) or a TCP port";
         }
 
         if (parse.GetValue(Config) is { Exists: false } missing)

@@ -16,7 +16,8 @@ public static class NodeHost
     /// (a stream opened or recovered, a worker ready), which an operator of a cluster needs. The backend keeps
     /// them off.
     /// </param>
-    public static IHost Build(MuesliNodeOptions node, bool verbose, bool akkaInfo = false)
+    /// <param name="configure">Adds to the actor system before the node does (the node's <c>--config</c> still wins).</param>
+    public static IHost Build(MuesliNodeOptions node, bool verbose, bool akkaInfo = false, Action<AkkaConfigurationBuilder>? configure = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -31,6 +32,7 @@ public static class NodeHost
             });
             // Nothing may reach stdout before the loggers are up.
             akka.AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend);
+            configure?.Invoke(akka);
             akka.WithMuesli(node);
         });
         return builder.Build();

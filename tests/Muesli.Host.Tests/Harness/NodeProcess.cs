@@ -17,6 +17,7 @@ public sealed class NodeProcess : IAsyncDisposable
         Ingest = ready.GetProperty("ingest").GetString()!;
         Devices = ready.GetProperty("devices").EnumerateArray().Select(d => d.GetString()!).ToArray();
         Roles = ready.GetProperty("roles").EnumerateArray().Select(d => d.GetString()!).ToArray();
+        ManagementPort = ready.GetProperty("management_port") is { ValueKind: JsonValueKind.Number } port ? port.GetInt32() : null;
     }
 
     public BackendProcess Process { get; }
@@ -30,6 +31,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Roles { get; }
 
+    /// <summary>The Akka.Management HTTP port, as the node reported it; null when it is off.</summary>
+    public int? ManagementPort { get; }
+
     /// <summary>Starts a node on a free remoting port and a free ingest port, and waits for its <c>node_ready</c> line.</summary>
     public static async Task<NodeProcess> StartAsync(string dataDir, string? journal, IEnumerable<string>? extra = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
@@ -39,7 +43,14 @@ public sealed class NodeProcess : IAsyncDisposable
             args.AddRange(["--journal", journal]);
         }
 
-        args.AddRange(extra ?? []);
+        extra = extra?.ToArray() ?? [];
+        if (!extra.Contains("--management-port"))
+        {
+            // Many nodes run at once: none takes the default management port.
+            args.AddRange(["--management-port", "0"]);
+        }
+
+        args.AddRange(extra);
         var process = BackendProcess.Start(args, environment, command: "node");
         try
         {
