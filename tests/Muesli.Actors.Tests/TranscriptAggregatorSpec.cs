@@ -52,6 +52,21 @@ public sealed class TranscriptAggregatorSpec(ITestOutputHelper output) : MuesliS
     }
 
     [Fact]
+    public void A_resent_window_whose_acknowledgement_was_lost_is_acknowledged_again_and_applied_once()
+    {
+        var aggregator = Open(labelByStream: false);
+        var subscriber = Subscribe(aggregator, replay: false);
+        var window = new Window(0, 15 * 32000, 0, false);
+        var apply = new ApplyWindow(Meeting, StreamKind.System, 7, window, 15, 10, Result(0, 15, Words(0, 15, jitter: 0)));
+
+        aggregator.Tell(apply, TestActor);
+        Assert.Equal(10, ExpectMsg<WindowApplied>().Segments > 0 ? SegmentWords(Drain(subscriber)).Count() : 0);
+        aggregator.Tell(apply, TestActor);
+        Assert.Equal(7, ExpectMsg<WindowApplied>().Seq);
+        subscriber.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
     public void The_final_pass_commits_the_tail_and_the_last_stream_done_publishes_the_result()
     {
         var aggregator = Open(labelByStream: true);
@@ -146,10 +161,13 @@ public sealed class TranscriptAggregatorSpec(ITestOutputHelper output) : MuesliS
         return subscriber;
     }
 
+    private long _seq;
+
+    /// <summary>Applies the stream's next window (each has the next sequence number, as a stream's do).</summary>
     private void Apply(IActorRef aggregator, double start, double end, double cutoff, Word[] words)
     {
         var window = new Window((long)(start * 32000), (long)(end * 32000), start, false);
-        aggregator.Tell(new ApplyWindow(Meeting, StreamKind.System, 1, window, end, cutoff, Result(start, end - start, words)), TestActor);
+        aggregator.Tell(new ApplyWindow(Meeting, StreamKind.System, ++_seq, window, end, cutoff, Result(start, end - start, words)), TestActor);
         ExpectMsg<WindowApplied>();
     }
 

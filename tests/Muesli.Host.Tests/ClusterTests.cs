@@ -8,7 +8,7 @@ namespace Muesli.Host.Tests;
 /// <summary>
 /// Three <c>muesli node</c> processes over loopback on one PostgreSQL journal and one shared data dir: ingest+stream,
 /// stream+inference and inference, with one CPU slot on each inference node. Meetings arrive on the ingest node; their
-/// chunks run on both inference nodes; nodes are killed, paused and their journal stopped mid-meeting, and every final
+/// chunks run on both inference nodes; nodes are killed and paused and their journal stopped mid-meeting, and every final
 /// transcript must still equal what one uninterrupted node gives.
 /// </summary>
 public sealed class ClusterTests(ITestOutputHelper output)
@@ -192,7 +192,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await using (var outage = await PostgresOutage.BeginAsync(output))
         {
             // Audio keeps arriving while nothing can be journaled.
-            await Task.WhenAll(meetings.Zip(clients).Select(x => x.Second.FeedAsync(x.First.Meeting is var _ ? x.First.Frames(from: 40, until: 55) : [])));
+            await Task.WhenAll(meetings.Zip(clients).Select(x => x.Second.FeedAsync(x.First.Frames(from: 40, until: 55))));
             await Task.Delay(TimeSpan.FromSeconds(20));
         }
 

@@ -25,6 +25,9 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
     private readonly TimeSpan _fetchTimeout;
     private ITranscriptionPipeline? _pipeline;
     private AudioPieces.Assembly? _fetching;
+    private string? _provider;
+
+    private static readonly TimeSpan AnnounceEvery = TimeSpan.FromSeconds(5);
 
     public InferenceWorker(WorkerSlot slot, IActorRef router, TimeSpan? fetchTimeout = null, Action<string>? runLog = null)
     {
@@ -70,7 +73,12 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
         {
             _pipeline = loaded.Pipeline;
             _log.Info("inference worker {0} ready on {1}", _slot.Name, loaded.Provider);
+            _provider = loaded.Provider;
             _router.Tell(new RegisterWorker(_slot.Name, loaded.Provider));
+            // The router is a cluster singleton: when its node dies, a new one starts empty on another node. An idle
+            // worker says it is ready again every few seconds (a router ignores a worker it knows), so the new
+            // router has its pool back within that time; a busy one is heard again when it is idle.
+            Timers.StartPeriodicTimer(Announce.Instance, Announce.Instance, AnnounceEvery);
             Stash.UnstashAll();
             Become(Idle);
         });
@@ -94,6 +102,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
             Timers.StartSingleTimer(FetchTimeout.Instance, FetchTimeout.Instance, _fetchTimeout);
             Become(Fetching);
         });
+        Receive<Announce>(_ => _router.Tell(new RegisterWorker(_slot.Name, _provider!)));
         Receive<AudioPiece>(_ => { });
         Receive<AudioGone>(_ => { });
     }
@@ -133,6 +142,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
             }
         });
         Receive<FetchTimeout>(_ => Abandon($"no audio from its requester within {_fetchTimeout.TotalSeconds:0} s"));
+        Receive<Announce>(_ => { });
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -205,6 +215,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
             Stash.UnstashAll();
             Become(Idle);
         });
+        Receive<Announce>(_ => { });
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -222,6 +233,11 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
             _variants.Remove(oldest, out var dropped);
             dropped?.Dispose();
         }
+    }
+
+    private sealed class Announce
+    {
+        public static readonly Announce Instance = new();
     }
 
     private sealed class FetchTimeout

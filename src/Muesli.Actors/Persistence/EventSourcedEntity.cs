@@ -53,6 +53,27 @@ public abstract class EventSourcedEntity<TState, TEvent> : ReceivePersistentActo
     protected void RecordAll(IEnumerable<TEvent> events, Action<TEvent>? then = null)
         => PersistAll(events, persisted => Applied(persisted, then));
 
+    /// <summary>
+    /// The journal refused or failed a write: Akka stops this entity (its shard starts it again, with backoff, from
+    /// what the journal holds). <see cref="OnJournalUnavailable"/> is the last word before that.
+    /// </summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Log.Error("{0}: journal write failed ({1}); stopping, to start again from the journal: {2}", PersistenceId, @event.GetType().Name, cause.Message);
+        OnJournalUnavailable(cause);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        OnJournalUnavailable(cause);
+    }
+
+    /// <summary>Called when a write failed, before the entity stops: tell whoever waits on it.</summary>
+    protected virtual void OnJournalUnavailable(Exception cause)
+    {
+    }
+
     /// <summary>A snapshot now, outside the every-N rhythm (e.g. when the entity is done).</summary>
     protected void Snapshot() => SaveSnapshot(State);
 

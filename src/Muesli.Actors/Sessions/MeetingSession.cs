@@ -85,6 +85,7 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
     public const int ExitNoAudio = 1;
     public const int ExitUnavailable = 2;
 
+    private readonly HashSet<string> _stopsPending = [];
     private static readonly TimeSpan FrameTimeout = TimeSpan.FromMinutes(10);
 
     private const int ReadChunkBytes = 64 * 1024;
@@ -268,16 +269,16 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
     private async Task<Opened> OpenMeeting(MeetingRequest request, IActorRef self)
     {
         var meetingId = request.MeetingId;
-        var ready = await AskAgainUntilAnswered<TranscriptCommands.MeetingReady>(_regions.Transcripts, 
+        var ready = await AskAgainUntilAnswered<TranscriptCommands.MeetingReady>(_regions.Transcripts,
             new TranscriptCommands.OpenMeeting(meetingId, StreamKinds.All.ToArray(), request.Transcribed, request.LabelByStream, request.Settings));
         var transcribed = ready.Transcribed ?? request.Transcribed;
         var settings = ready.Settings ?? request.Settings;
-        await AskAgainUntilAnswered<TranscriptCommands.Subscribed>(_regions.Transcripts, 
+        await AskAgainUntilAnswered<TranscriptCommands.Subscribed>(_regions.Transcripts,
             new TranscriptCommands.Subscribe(meetingId, self, Replay: ready.Resumed, Exclusive: request.Exclusive, Claim: request.Claim));
         var resumePts = new Dictionary<string, long>();
         foreach (var stream in StreamKinds.All)
         {
-            var opened = await AskAgainUntilAnswered<StreamCommands.StreamReady>(_regions.Streams, 
+            var opened = await AskAgainUntilAnswered<StreamCommands.StreamReady>(_regions.Streams,
                 new StreamCommands.OpenStream(
                     EntityIds.StreamId(meetingId, stream), meetingId, stream, request.Start.FormatOf(stream), transcribed.Contains(stream), settings));
             resumePts[stream.Name()] = opened.ResumePtsUs;
@@ -428,10 +429,28 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
         _regions.Transcripts.Tell(new TranscriptCommands.ReachStage(_meetingId!, "preparing"));
         foreach (var stream in StreamKinds.All)
         {
-            _regions.Streams.Tell(new StreamCommands.StopStream(EntityIds.StreamId(_meetingId!, stream)));
+            _stopsPending.Add(EntityIds.StreamId(_meetingId!, stream));
         }
 
+        SendStops();
         Become(Stopping);
+    }
+
+    /// <summary>
+    /// STOP goes to each stream until it accepts: a stream that could not journal its stop (the database was down)
+    /// has stopped itself and comes back from its journal; StopStream is idempotent.
+    /// </summary>
+    private void SendStops()
+    {
+        foreach (var streamId in _stopsPending)
+        {
+            _regions.Streams.Tell(new StreamCommands.StopStream(streamId));
+        }
+
+        if (_stopsPending.Count > 0)
+        {
+            Timers.StartSingleTimer(ResendStops.Instance, ResendStops.Instance, TimeSpan.FromSeconds(5));
+        }
     }
 
     private void Stopping()
@@ -451,7 +470,8 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
         });
         Receive<TranscriptCommands.EventPublished>(e => _output.Write(e.Event));
         Receive<TranscriptCommands.StreamDoneAck>(_ => { });
-        Receive<StreamCommands.StopAccepted>(_ => { });
+        Receive<StreamCommands.StopAccepted>(accepted => _stopsPending.Remove(accepted.StreamId));
+        Receive<ResendStops>(_ => SendStops());
         Receive<InputEnded>(LogInputEnd);
         Receive<TranscriptCommands.Superseded>(_ => Close(new Error("superseded: a newer connection took over this meeting")));
         Receive<SessionCommands.NodeStopping>(_ => Close(new NodeStatus("node_stopping")));
@@ -586,6 +606,11 @@ public sealed class MeetingSession : ReceiveActor, IWithUnboundedStash, IWithTim
     private sealed record Inbound(object Item);
 
     private sealed record InputEnded(string? Error);
+
+    private sealed class ResendStops
+    {
+        public static readonly ResendStops Instance = new();
+    }
 
     private sealed record MeetingRequest(
         string MeetingId, MeetingStart Start, MeetingSettings Settings, IReadOnlyList<StreamKind> Transcribed, bool LabelByStream, bool Exclusive, long Claim);

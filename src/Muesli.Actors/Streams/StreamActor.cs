@@ -61,7 +61,12 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         Command<FetchAudio>(OnFetchAudio);
         Command<ResendChunk>(_ =>
         {
-            if (_inFlight is { Committing: false } chunk)
+            // Unanswered: the router's node may have died with its queue, or the aggregator with its journal.
+            if (_inFlight is { Apply: { } apply })
+            {
+                _transcripts.Tell(apply);
+            }
+            else if (_inFlight is { } chunk)
             {
                 _router.Tell(chunk.Request);
             }
@@ -265,11 +270,11 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             return;
         }
 
-        Timers.Cancel(ResendChunk.Instance);
-        _inFlight = chunk with { Committing = true, Samples = null };
         var windowEnd = AudioFormat.Asr.SecondsOf(result.Window.ReadEnd);
         var cutoff = windowEnd - Options.CommitLagSeconds;
-        _transcripts.Tell(new TranscriptCommands.ApplyWindow(State.MeetingId!, State.Stream, result.Seq, result.Window, windowEnd, cutoff, result.Result));
+        var apply = new TranscriptCommands.ApplyWindow(State.MeetingId!, State.Stream, result.Seq, result.Window, windowEnd, cutoff, result.Result);
+        _inFlight = chunk with { Samples = null, Apply = apply };
+        _transcripts.Tell(apply);
     }
 
     private void OnWindowApplied(TranscriptCommands.WindowApplied applied)
@@ -279,6 +284,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             return;
         }
 
+        Timers.Cancel(ResendChunk.Instance);
         // Bytes up to the new lastProcessedByte must be on disk before the journal says they were processed.
         _recorder?.Flush(durable: true);
         Record(new StreamEvents.ChunkCommitted(chunk.Seq, chunk.Window.ReadEnd), _ =>
@@ -428,9 +434,15 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         _recorder?.Log.Counters,
         _passSeconds.ToArray());
 
-    /// <summary>The chunk in flight: its request, and its audio until the result arrives (a worker pulls it from here).</summary>
-    private sealed record InFlight(ChunkRequest Request, float[]? Samples, DateTime Sent, bool Committing = false)
+    /// <summary>
+    /// The chunk in flight: its request, and its audio until the result arrives (a worker pulls it from here); then
+    /// its results, sent to the aggregator again until it says they are persisted.
+    /// </summary>
+    private sealed record InFlight(ChunkRequest Request, float[]? Samples, DateTime Sent, TranscriptCommands.ApplyWindow? Apply = null)
     {
+        /// <summary>The result is in; the aggregator has not yet said it persisted it.</summary>
+        public bool Committing => Apply is not null;
+
         public long Seq => Request.Seq;
 
         public Window Window => Request.Window;

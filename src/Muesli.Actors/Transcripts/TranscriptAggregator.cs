@@ -183,8 +183,9 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
     private void OnApplyWindow(ApplyWindow apply)
     {
         var sender = Sender;
-        if (State.Finals.ContainsKey(apply.Stream))
+        if (State.Finals.ContainsKey(apply.Stream) || State.HasWindow(apply.Stream, apply.Seq))
         {
+            // Finalized, or a resend of a window already committed (its acknowledgement was lost): applied once.
             sender.Tell(new WindowApplied(_meetingId, apply.Stream, apply.Seq, 0));
             return;
         }
@@ -374,6 +375,11 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
         _lastStage = index;
         PublishEvent(new MuesliEvents.Stage(stage));
     }
+
+    /// <summary>The clients hear why their transcript stalls; the audio is still recorded, and this entity comes back.</summary>
+    protected override void OnJournalUnavailable(Exception cause)
+        => PublishEvent(new MuesliEvents.Error(
+            $"journal_unavailable: the transcript cannot be saved now ({cause.GetBaseException().Message}); the audio is still recorded and the meeting goes on when the database is back"));
 
     private void PublishEvent(MuesliEvent e)
     {

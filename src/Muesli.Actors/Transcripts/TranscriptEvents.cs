@@ -73,8 +73,12 @@ public sealed record TranscriptState(
     ImmutableDictionary<StreamKind, long> Completed,
     bool Finalized,
     ImmutableDictionary<StreamKind, SpeakerLinkState>? Links = null,
-    MeetingSettings? Settings = null) : IMuesliPersisted, IEventSourcedState<TranscriptState, ITranscriptEvent>
+    MeetingSettings? Settings = null,
+    ImmutableDictionary<StreamKind, long>? LastSeq = null) : IMuesliPersisted, IEventSourcedState<TranscriptState, ITranscriptEvent>
 {
+    /// <summary>Whether the stream's live window <paramref name="seq"/> is already committed (a resent ApplyWindow).</summary>
+    public bool HasWindow(StreamKind stream, long seq) => LastSeq is { } last && last.TryGetValue(stream, out var at) && at >= seq;
+
     public static readonly TranscriptState Empty = new(
         false,
         [],
@@ -112,6 +116,7 @@ public sealed record TranscriptState(
             Links = w.Link is { } link
                 ? (Links ?? ImmutableDictionary<StreamKind, SpeakerLinkState>.Empty).SetItem(w.Stream, SpeakerLinker.Update(LinkOf(w.Stream), link.Locals, link.Mapping))
                 : Links,
+            LastSeq = w.Final ? LastSeq : (LastSeq ?? ImmutableDictionary<StreamKind, long>.Empty).SetItem(w.Stream, w.Seq),
         },
         TranscriptEvents.SpeakersMapped m => this with { Speakers = Speakers.AddRange(m.LiveToFinal.Values.Distinct().Where(id => !Speakers.Contains(id))) },
         TranscriptEvents.FinalTranscriptRecorded f => this with { Finals = Finals.SetItem(f.Stream, f) },

@@ -41,10 +41,16 @@ public sealed class BackendProcess : IAsyncDisposable
                 }
             }
         });
+        // MUESLI_TEST_LOGS=DIR: each process's log also goes to DIR/<pid>.log as it is written, to watch a long test.
+        var tee = Environment.GetEnvironmentVariable("MUESLI_TEST_LOGS") is { Length: > 0 } logs
+            ? new StreamWriter(Path.Combine(logs, $"{process.Id}.log")) { AutoFlush = true }
+            : null;
         _stderrPump = Task.Run(async () =>
         {
+            using var teeing = tee;
             while (await process.StandardError.ReadLineAsync() is { } line)
             {
+                tee?.WriteLine(line);
                 lock (_stderr)
                 {
                     _stderr.AppendLine(line);
