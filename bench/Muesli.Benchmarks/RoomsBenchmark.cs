@@ -57,10 +57,10 @@ public sealed record RoomsOptions
 /// </summary>
 public static class RoomsBenchmark
 {
-    private const int SampleRate = 48000;
-    private const int FrameMilliseconds = 20;
-    private const int FrameSamples = SampleRate * FrameMilliseconds / 1000;
-    private const int FramesPerSecond = 1000 / FrameMilliseconds;
+    internal const int SampleRate = 48000;
+    internal const int FrameMilliseconds = 20;
+    internal const int FrameSamples = SampleRate * FrameMilliseconds / 1000;
+    internal const int FramesPerSecond = 1000 / FrameMilliseconds;
 
     /// <summary>Clock ticks per second of /proc/PID/stat (USER_HZ, 100 on every Linux architecture .NET runs on).</summary>
     private const double ClockTicks = 100;
@@ -71,7 +71,7 @@ public static class RoomsBenchmark
     /// <summary>A segment in the last third lagging this much more than in the first third means the node falls behind.</summary>
     private const double GrowthAllowance = 5;
 
-    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+    internal static readonly Stopwatch Clock = Stopwatch.StartNew();
 
     /// <summary>One room count's figures, as a table row.</summary>
     /// <param name="Rooms">Rooms served at once by the node.</param>
@@ -165,7 +165,7 @@ public static class RoomsBenchmark
         return 0;
     }
 
-    private static short[] Render(int room, double seconds)
+    internal static short[] Render(int room, double seconds)
     {
         var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = seconds, Speakers = 2 + (room % 2), Seed = 1000 + room });
         return meeting.Render(ToneMeeting.SystemStream, new AudioFormat(SampleRate, 1));
@@ -174,7 +174,19 @@ public static class RoomsBenchmark
     private static async Task<Row> MeasureAsync(int n, short[][] audio, string muesli, string models, string log, RoomsOptions options)
     {
         var data = Path.Combine(Path.GetDirectoryName(models)!, $"data-{n}");
-        var node = await NodeProcess.StartAsync(muesli, models, data, n, log, options);
+        List<string> arguments = ["--port", "0", "--ingest-port", "0", "--management-port", "0", "--data-dir", data, "--models", models, "--devices", "cpu", "--max-meetings", Math.Max(n, 1).ToString(CultureInfo.InvariantCulture)];
+        if (options.Journal is not null)
+        {
+            arguments.AddRange(["--journal", options.Journal]);
+        }
+
+        if (options.PassLiveInterval)
+        {
+            arguments.AddRange(["--live-interval", options.LiveInterval.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        var journal = options.Journal ?? SqliteJournal(data);
+        var node = await NodeProcess.StartAsync(muesli, arguments, log, journal, options.Journal is not null);
         try
         {
             var run = Guid.NewGuid().ToString("N")[..6];
@@ -220,6 +232,9 @@ public static class RoomsBenchmark
             }
         }
     }
+
+    /// <summary>A read-only connection string to the SQLite journal a node without <c>--journal</c> keeps in its data dir.</summary>
+    internal static string SqliteJournal(string data) => $"Data Source={Path.Combine(data, "muesli-journal.db")};Mode=ReadOnly;Pooling=False";
 
     private static Row Summarize(int n, Room[] rooms, RoomsOptions options, double cpu, double peakRssMb, double journalRate)
     {
@@ -306,7 +321,7 @@ public static class RoomsBenchmark
         Console.Error.WriteLine($"    {unattributed / wall * 100,6:F1} %  threads that ended within the span ({ended} of those alive at its start ended, {started} alive at its end started within it; threads born and gone within it are not seen)");
     }
 
-    private static double Percentile(IReadOnlyList<double> values, double p)
+    internal static double Percentile(IReadOnlyList<double> values, double p)
     {
         if (values.Count == 0)
         {
@@ -317,7 +332,7 @@ public static class RoomsBenchmark
         return sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
     }
 
-    private static string Configuration =>
+    internal static string Configuration =>
 #if DEBUG
         "Debug";
 #else
@@ -325,7 +340,7 @@ public static class RoomsBenchmark
 #endif
 
     /// <summary>The <c>muesli.dll</c> built beside this benchmark, in the same configuration.</summary>
-    private static string MuesliDll()
+    internal static string MuesliDll()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Muesli.Actors.sln")))
@@ -338,18 +353,31 @@ public static class RoomsBenchmark
     }
 
     /// <summary>
-    /// One client: connects, sends START, then frame k of both streams at start + k·20 ms, then STOP, and reads the
-    /// node's JSON lines until the node closes the connection.
+    /// One client: connects, sends START, then frame k of both streams at start + k·20 ms (or as fast as the node takes
+    /// them when not <paramref name="paced"/>), then STOP, and reads the node's JSON lines until the node closes the
+    /// connection. A meeting longer than its audio repeats the audio. After <see cref="Drop"/> it reconnects at once,
+    /// sends START with the same meeting id and resends from where <c>meeting_resumed</c> says the recording ends.
     /// </summary>
-    private sealed class Room(string meetingId, short[] system, double seconds, double delay)
+    internal sealed class Room(string meetingId, short[] system, double seconds, double delay, bool paced = true)
     {
-        private readonly double[] _dueAt = new double[(int)Math.Min(system.Length / FrameSamples, Math.Round(seconds * FramesPerSecond))];
+        private readonly double[] _dueAt = new double[(int)Math.Round(seconds * FramesPerSecond)];
+        private readonly int _audioFrames = system.Length / FrameSamples;
+        private readonly TaskCompletionSource _liveDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<long> _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TcpClient? _tcp;
+        private int _connection;
+        private double _begin = double.NaN;
+        private double _resumedAt = double.NaN;
+        private double _liveDoneAfterResumeAt = double.NaN;
+        private double _resultAt = double.NaN;
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _audioSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _stopSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private double _stopSentAt = double.NaN;
         private double _finalizeStartedAt = double.PositiveInfinity;
         private double _stoppedAt = double.NaN;
+
+        public string MeetingId => meetingId;
 
         /// <summary>Every system segment: its end on the meeting clock and when its line arrived.</summary>
         public List<(double T1, double ArrivedAt)> Segments { get; } = [];
@@ -371,6 +399,21 @@ public static class RoomsBenchmark
 
         /// <summary>Completes when the last frame and STOP went out; never if the room failed.</summary>
         public Task StopSent => _stopSent.Task;
+
+        /// <summary>Completes at the first <c>live_process_done</c> of a live pass.</summary>
+        public Task LiveDone => _liveDone.Task;
+
+        /// <summary>When STOP went out (NaN: not yet), on <see cref="Clock"/>.</summary>
+        public double StopSentAt => _stopSentAt;
+
+        /// <summary>When the <c>result</c> event arrived (NaN: not yet), on <see cref="Clock"/>.</summary>
+        public double ResultAt => _resultAt;
+
+        /// <summary>When <c>meeting_resumed</c> arrived after <see cref="Drop"/> (NaN: not yet), on <see cref="Clock"/>.</summary>
+        public double ResumedAt => _resumedAt;
+
+        /// <summary>When the first live <c>live_process_done</c> after <c>meeting_resumed</c> arrived (NaN: none), on <see cref="Clock"/>.</summary>
+        public double LiveDoneAfterResumeAt => _liveDoneAfterResumeAt;
 
         /// <summary>Seconds from STOP to <c>meeting_stopped</c>; null if it never came.</summary>
         public double? StoppedAfter => double.IsNaN(_stoppedAt) ? null : _stoppedAt - _stopSentAt;
@@ -404,20 +447,51 @@ public static class RoomsBenchmark
             }
         }
 
+        /// <summary>Closes the connection at once, without STOP, as a client whose network dropped; it then reconnects.</summary>
+        public void Drop()
+        {
+            lock (Segments)
+            {
+                _connection++;
+                _tcp?.Dispose();
+            }
+        }
+
         public async Task RunAsync(string ingest, TimeSpan finalizeLimit)
         {
             var colon = ingest.LastIndexOf(':');
-            using var tcp = new TcpClient { NoDelay = true };
             Task reading = Task.CompletedTask;
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(delay));
-                await tcp.ConnectAsync(ingest[..colon], int.Parse(ingest[(colon + 1)..], CultureInfo.InvariantCulture));
-                var stream = tcp.GetStream();
-                reading = ReadAsync(stream);
-                await SendAsync(stream);
+                var from = 0;
+                while (true)
+                {
+                    var tcp = new TcpClient { NoDelay = true };
+                    int connection;
+                    lock (Segments)
+                    {
+                        _tcp?.Dispose();
+                        _tcp = tcp;
+                        connection = _connection;
+                    }
+
+                    try
+                    {
+                        await tcp.ConnectAsync(ingest[..colon], int.Parse(ingest[(colon + 1)..], CultureInfo.InvariantCulture));
+                        var stream = tcp.GetStream();
+                        reading = ReadAsync(stream, connection);
+                        await SendAsync(stream, from, resuming: connection > 0);
+                        break;
+                    }
+                    catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException && connection != _connection)
+                    {
+                        // Dropped on purpose: resend from where the node's recording ends.
+                        from = -1;
+                    }
+                }
             }
-            catch (Exception e) when (e is IOException or SocketException)
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException)
             {
                 Failure ??= e.Message;
             }
@@ -437,29 +511,36 @@ public static class RoomsBenchmark
             }
         }
 
-        private async Task SendAsync(NetworkStream stream)
+        /// <param name="from">The first frame to send; negative: the frame holding the PTS that <c>meeting_resumed</c> names.</param>
+        private async Task SendAsync(NetworkStream stream, int from, bool resuming)
         {
             var start = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object> { ["sample_rate"] = SampleRate, ["channels"] = 1, ["meeting_id"] = meetingId }));
             await WriteAsync(stream, new Frame(FrameType.MeetingStart, StreamKind.System, 0, start).Encode());
             _started.TrySetResult();
+            if (resuming)
+            {
+                var resumePtsUs = await _resumed.Task.WaitAsync(TimeSpan.FromMinutes(3));
+                from = from >= 0 ? from : (int)Math.Min(_dueAt.Length, resumePtsUs / (FrameMilliseconds * 1000));
+            }
 
-            // One write per tick: the system frame, then the mic frame (digital silence) with the same PTS.
+            // One write per tick: the system frame, then the mic frame (digital silence) with the same PTS. Frames are due
+            // on the clock of the first connection: a resent stretch goes out at once, then the client is live again.
             var frameBytes = FrameHeader.Size + (FrameSamples * 2);
             var tick = new byte[2 * frameBytes];
-            var begin = Clock.Elapsed.TotalSeconds;
-            for (var k = 0; k < _dueAt.Length; k++)
+            _begin = double.IsNaN(_begin) ? Clock.Elapsed.TotalSeconds : _begin;
+            for (var k = from; k < _dueAt.Length; k++)
             {
-                var deadline = begin + ((double)k / FramesPerSecond);
-                _dueAt[k] = deadline;
+                var deadline = _begin + ((double)k / FramesPerSecond);
+                _dueAt[k] = paced ? deadline : Clock.Elapsed.TotalSeconds;
                 var wait = deadline - Clock.Elapsed.TotalSeconds;
-                if (wait > 0.001)
+                if (paced && wait > 0.001)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(wait));
                 }
 
                 var pts = (long)k * FrameMilliseconds * 1000;
                 new FrameHeader((byte)FrameType.Audio, (byte)StreamKind.System, pts, FrameSamples * 2).Write(tick);
-                var samples = system.AsSpan(k * FrameSamples, FrameSamples);
+                var samples = system.AsSpan(k % _audioFrames * FrameSamples, FrameSamples);
                 for (var i = 0; i < FrameSamples; i++)
                 {
                     BinaryPrimitives.WriteInt16LittleEndian(tick.AsSpan(FrameHeader.Size + (2 * i)), samples[i]);
@@ -467,7 +548,7 @@ public static class RoomsBenchmark
 
                 new FrameHeader((byte)FrameType.Audio, (byte)StreamKind.Mic, pts, FrameSamples * 2).Write(tick.AsSpan(frameBytes));
                 await WriteAsync(stream, tick);
-                Slips.Add(Math.Max(0, Clock.Elapsed.TotalSeconds - deadline));
+                Slips.Add(paced ? Math.Max(0, Clock.Elapsed.TotalSeconds - deadline) : 0);
             }
 
             _stopSentAt = Clock.Elapsed.TotalSeconds;
@@ -481,7 +562,7 @@ public static class RoomsBenchmark
             BytesSent += bytes.Length;
         }
 
-        private async Task ReadAsync(NetworkStream stream)
+        private async Task ReadAsync(NetworkStream stream, int connection)
         {
             var buffer = new byte[64 * 1024];
             var line = new List<byte>(1024);
@@ -500,14 +581,21 @@ public static class RoomsBenchmark
                             continue;
                         }
 
-                        Handle(line.ToArray(), at);
+                        if (connection == _connection)
+                        {
+                            Handle(line.ToArray(), at);
+                        }
+
                         line.Clear();
                     }
                 }
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                Failure ??= e.Message;
+                if (connection == _connection)
+                {
+                    Failure ??= e.Message;
+                }
             }
         }
 
@@ -528,6 +616,24 @@ public static class RoomsBenchmark
             {
                 _finalizeStartedAt = Math.Min(_finalizeStartedAt, at);
             }
+            else if (type == "status" && message == "live_process_done" && !e.GetProperty("finalize").GetBoolean())
+            {
+                _liveDone.TrySetResult();
+                if (!double.IsNaN(_resumedAt) && double.IsNaN(_liveDoneAfterResumeAt))
+                {
+                    _liveDoneAfterResumeAt = at;
+                }
+            }
+            else if (type == "status" && message == "meeting_resumed")
+            {
+                _resumedAt = at;
+                var pts = e.GetProperty("resume_pts_us");
+                _resumed.TrySetResult(Math.Min(pts.GetProperty("system").GetInt64(), pts.GetProperty("mic").GetInt64()));
+            }
+            else if (type == "result")
+            {
+                _resultAt = at;
+            }
             else if (type == "status" && message == "meeting_stopped")
             {
                 _stoppedAt = at;
@@ -540,24 +646,26 @@ public static class RoomsBenchmark
     }
 
     /// <summary>A <c>muesli node</c> process on free ports, its stderr written to a file.</summary>
-    private sealed class NodeProcess
+    internal sealed class NodeProcess
     {
         private readonly Process _process;
         private readonly string _journal;
         private readonly bool _postgres;
         private readonly StreamWriter _log;
+        private readonly string _logPath;
         private readonly Task _stderr;
         private readonly Task _stdout;
         private readonly List<string> _problems = [];
         private int _warnings;
         private int _errors;
 
-        private NodeProcess(Process process, string journal, bool postgres, StreamWriter log, Task<string> ready)
+        private NodeProcess(Process process, string journal, bool postgres, StreamWriter log, string logPath, Task<string> ready)
         {
             _process = process;
             _journal = journal;
             _postgres = postgres;
             _log = log;
+            _logPath = logPath;
             _stderr = Task.Run(async () =>
             {
                 while (await process.StandardError.ReadLineAsync() is { } line)
@@ -575,9 +683,15 @@ public static class RoomsBenchmark
 
         public Task<string> Ready { get; }
 
+        /// <summary>host:port of the ingest listener; empty on a node without the ingest role.</summary>
         public string Ingest { get; private set; } = "";
 
-        public static async Task<NodeProcess> StartAsync(string muesli, string models, string data, int rooms, string log, RoomsOptions options)
+        /// <summary>The node's cluster address, <c>akka.tcp://muesli@host:port</c>.</summary>
+        public string Address { get; private set; } = "";
+
+        /// <summary>Starts <c>dotnet muesli.dll node</c> with these arguments and waits for its <c>node_ready</c> line.</summary>
+        /// <param name="journal">The node's journal, for <see cref="JournalRowsAsync"/>: a PostgreSQL connection string, or an SQLite one.</param>
+        public static async Task<NodeProcess> StartAsync(string muesli, IEnumerable<string> arguments, string log, string journal, bool postgres)
         {
             var info = new ProcessStartInfo("dotnet")
             {
@@ -586,22 +700,9 @@ public static class RoomsBenchmark
                 RedirectStandardInput = true,
                 UseShellExecute = false,
             };
-            string[] args = [muesli, "node", "--port", "0", "--ingest-port", "0", "--management-port", "0", "--data-dir", data, "--models", models, "--devices", "cpu", "--max-meetings", Math.Max(rooms, 1).ToString(CultureInfo.InvariantCulture)];
-            foreach (var arg in args)
+            foreach (var arg in arguments.Prepend("node").Prepend(muesli))
             {
                 info.ArgumentList.Add(arg);
-            }
-
-            if (options.Journal is not null)
-            {
-                info.ArgumentList.Add("--journal");
-                info.ArgumentList.Add(options.Journal);
-            }
-
-            if (options.PassLiveInterval)
-            {
-                info.ArgumentList.Add("--live-interval");
-                info.ArgumentList.Add(options.LiveInterval.ToString(CultureInfo.InvariantCulture));
             }
 
             // The node reads MUESLI_* variables as option defaults: keep the node at its own defaults.
@@ -611,8 +712,8 @@ public static class RoomsBenchmark
             }
 
             var process = Process.Start(info) ?? throw new InvalidOperationException("could not start muesli node");
-            var writer = new StreamWriter(log) { AutoFlush = true };
-            var node = new NodeProcess(process, options.Journal ?? $"Data Source={Path.Combine(data, "muesli-journal.db")};Mode=ReadOnly;Pooling=False", options.Journal is not null, writer, ReadReadyAsync(process));
+            var writer = new StreamWriter(new FileStream(log, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+            var node = new NodeProcess(process, journal, postgres, writer, log, ReadReadyAsync(process));
             var ready = await Task.WhenAny(node.Ready, Task.Delay(TimeSpan.FromMinutes(3)));
             if (ready != node.Ready || node.Ready.IsFaulted)
             {
@@ -621,19 +722,60 @@ public static class RoomsBenchmark
             }
 
             using var document = JsonDocument.Parse(node.Ready.Result);
-            node.Ingest = document.RootElement.GetProperty("ingest").GetString()!;
+            node.Ingest = document.RootElement.GetProperty("ingest").GetString() ?? "";
+            node.Address = document.RootElement.GetProperty("address").GetString()!;
             return node;
         }
+
+        /// <summary>host:port of the node's remoting, as another node's <c>--seed-nodes</c> names it.</summary>
+        public string SeedAddress => Address[(Address.IndexOf('@', StringComparison.Ordinal) + 1)..];
+
+        /// <summary>The node's process id, for /proc.</summary>
+        public int Id => _process.Id;
+
+        /// <summary>The node's stderr so far, line by line.</summary>
+        public IReadOnlyList<string> LogLines()
+        {
+            lock (_log)
+            {
+                using var reader = new StreamReader(new FileStream(_logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+                var lines = new List<string>();
+                while (reader.ReadLine() is { } line)
+                {
+                    lines.Add(line);
+                }
+
+                return lines;
+            }
+        }
+
+        /// <summary>SIGKILL: the node dies at once, as on a crash.</summary>
+        public void Kill() => _process.Kill();
 
         /// <summary>The node's CPU time so far (user and system), in seconds.</summary>
         public double CpuSeconds() => ReadCpu($"/proc/{_process.Id}/stat");
 
         /// <summary>The node's peak resident memory (VmHWM), in bytes.</summary>
-        public long PeakResidentBytes()
+        public long PeakResidentBytes() => MemoryStatus("VmHWM:");
+
+        /// <summary>The node's resident memory now (VmRSS), in bytes; 0 once it has exited.</summary>
+        public long ResidentBytes()
+        {
+            try
+            {
+                return MemoryStatus("VmRSS:");
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
+        }
+
+        private long MemoryStatus(string field)
         {
             foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                 {
                     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
                 }
