@@ -32,6 +32,34 @@ switch (command)
             Profile = args.Contains("--profile"),
             Logs = Option("--logs", "") is { Length: > 0 } logs ? logs : null,
         });
+    case "cluster":
+        var postgres = Option("--postgres", "");
+        if (postgres.Length == 0)
+        {
+            Console.Error.WriteLine("cluster: --postgres CONN names the PostgreSQL server (a database is created on it per scenario)");
+            return 2;
+        }
+
+        return await ClusterBenchmark.RunAsync(new ClusterOptions
+        {
+            Rooms = Option("--rooms", "1,10,50").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray(),
+            Seconds = double.Parse(Option("--seconds", "90"), CultureInfo.InvariantCulture),
+            Postgres = postgres,
+            FailoverRooms = int.Parse(Option("--failover-rooms", "4"), CultureInfo.InvariantCulture),
+            FailoverSeconds = double.Parse(Option("--failover-seconds", "120"), CultureInfo.InvariantCulture),
+            KillAfter = double.Parse(Option("--kill-after", "45"), CultureInfo.InvariantCulture),
+            FinalizeLimit = double.Parse(Option("--finalize-limit", "300"), CultureInfo.InvariantCulture),
+            Logs = Option("--logs", "") is { Length: > 0 } clusterLogs ? clusterLogs : null,
+            Json = Option("--json", "") is { Length: > 0 } json ? json : null,
+        });
+    case "finalize-memory":
+        return await FinalizeMemoryBenchmark.RunAsync(new FinalizeMemoryOptions
+        {
+            Minutes = Option("--minutes", "30,120").Split(',').Select(m => double.Parse(m, CultureInfo.InvariantCulture)).ToArray(),
+            FinalizeLimit = double.Parse(Option("--finalize-limit", "1800"), CultureInfo.InvariantCulture),
+            Logs = Option("--logs", "") is { Length: > 0 } finalizeLogs ? finalizeLogs : null,
+            Json = Option("--json", "") is { Length: > 0 } finalizeJson ? finalizeJson : null,
+        });
     default:
         Console.WriteLine("""
             usage: dotnet run -c Release --project bench/Muesli.Benchmarks -- <benchmark> [options]
@@ -53,6 +81,19 @@ switch (command)
                   keep up with (bounded: max lag <= live interval + 10 s, last-third median <= first-third + 5 s; give
                   --seconds of at least 90 so that the last third has live segments). --profile prints the node's
                   busiest threads
+              cluster --postgres CONN [--rooms 1,10,50] [--seconds 90] [--failover-rooms 4] [--failover-seconds 120]
+                      [--kill-after 45] [--finalize-limit S] [--logs DIR] [--json FILE]
+                  three muesli nodes over loopback (A ingest+stream, the seed; B stream+inference; C inference; one CPU
+                  slot on each of B and C; stand-in models) on a fresh database of the PostgreSQL server CONN and a
+                  fresh data dir per scenario. For each room count, that many real-time rooms on A (the clients of
+                  rooms): live lag p50/p95 as rooms defines it, and the share of chunks each inference slot ran (run_log
+                  ends). Then the failover: B SIGKILLed --kill-after seconds into --failover-rooms live meetings, the
+                  clients reconnecting to A at once and resending from resume_pts_us; kill -> meeting_resumed and
+                  kill -> first live_process_done after it, per meeting and min/median/max
+              finalize-memory [--minutes 30,120] [--finalize-limit 1800] [--logs DIR] [--json FILE]
+                  one all-roles node (SQLite, stand-in models, one CPU slot) per meeting length and one room sending
+                  as fast as the node takes it; the node's VmRSS every 200 ms: its peak before STOP and from STOP to
+                  the result event (the finalize pass), and VmHWM
             """);
         return command == "help" ? 0 : 2;
 }
