@@ -141,7 +141,7 @@ public static class ClusterBenchmark
 
     private static async Task<LoadRow> MeasureLoadAsync(int n, short[][] audio, string muesli, string models, string logs, ClusterOptions options)
     {
-        await using var cluster = await Cluster.StartAsync(muesli, models, logs, $"rooms-{n}", n, options.Postgres);
+        await using var cluster = await Cluster.StartAsync(muesli, models, logs, $"rooms-{n}", options.Postgres);
         var run = Guid.NewGuid().ToString("N")[..6];
         var rooms = Enumerable.Range(0, n).Select(i => new Room($"room-{n}-{i}-{run}", audio[i], options.Seconds, LiveInterval * i / n)).ToArray();
         await Task.WhenAll(rooms.Select(r => r.RunAsync(cluster.A.Ingest, TimeSpan.FromSeconds(options.FinalizeLimit))));
@@ -160,7 +160,7 @@ public static class ClusterBenchmark
     private static async Task<IReadOnlyList<FailoverRow>> MeasureFailoverAsync(short[][] audio, string muesli, string models, string logs, ClusterOptions options)
     {
         var n = options.FailoverRooms;
-        await using var cluster = await Cluster.StartAsync(muesli, models, logs, "failover", n, options.Postgres);
+        await using var cluster = await Cluster.StartAsync(muesli, models, logs, "failover", options.Postgres);
         var run = Guid.NewGuid().ToString("N")[..6];
         var rooms = Enumerable.Range(0, n).Select(i => new Room($"failover-{i}-{run}", audio[i], options.FailoverSeconds, 0)).ToArray();
         var served = rooms.Select(r => r.RunAsync(cluster.A.Ingest, TimeSpan.FromSeconds(options.FinalizeLimit))).ToArray();
@@ -255,7 +255,7 @@ public static class ClusterBenchmark
         /// <summary>Inference only.</summary>
         public NodeProcess C => _nodes[2];
 
-        public static async Task<Cluster> StartAsync(string muesli, string models, string logs, string scenario, int rooms, string server)
+        public static async Task<Cluster> StartAsync(string muesli, string models, string logs, string scenario, string server)
         {
             var database = $"muesli_bench_{Guid.NewGuid():N}"[..24];
             await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ToString()))
@@ -271,7 +271,9 @@ public static class ClusterBenchmark
             try
             {
                 List<string> common = ["--port", "0", "--ingest-port", "0", "--management-port", "0", "--data-dir", data, "--models", models, "--journal", journal];
-                var a = await NodeProcess.StartAsync(muesli, [.. common, "--roles", "ingest,stream", "--max-meetings", Math.Max(rooms, 1).ToString(CultureInfo.InvariantCulture)], Path.Combine(logs, $"{scenario}-A.stderr.log"), journal, postgres: true);
+                // The node's own --max-meetings (200): a client reconnecting after a drop is served while the node
+                // still counts its old connection.
+                var a = await NodeProcess.StartAsync(muesli, [.. common, "--roles", "ingest,stream"], Path.Combine(logs, $"{scenario}-A.stderr.log"), journal, postgres: true);
                 cluster._nodes.Add(a);
                 var others = await Task.WhenAll(
                     NodeProcess.StartAsync(muesli, [.. common, "--roles", "stream,inference", "--devices", "cpu", "--seed-nodes", a.SeedAddress], Path.Combine(logs, $"{scenario}-B.stderr.log"), journal, postgres: true),
