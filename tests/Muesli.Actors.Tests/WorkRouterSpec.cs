@@ -147,6 +147,30 @@ public sealed class WorkRouterSpec(ITestOutputHelper output) : MuesliSpec(output
     }
 
     [Fact]
+    public void Work_goes_to_the_worker_idle_longest_so_every_device_gets_its_share()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var (first, second) = (CreateTestProbe(), CreateTestProbe());
+        var requester = CreateTestProbe();
+        first.Send(router, new RegisterWorker("gpu0", "CUDA:0"));
+        second.Send(router, new RegisterWorker("gpu1", "CUDA:1"));
+
+        // One chunk at a time, each done before the next arrives: both workers are idle every time.
+        var ran = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            router.Tell(Request($"s{i}", WorkPriority.Live, requester));
+            var worker = ran.Count % 2 == 0 ? first : second;
+            var run = worker.ExpectMsg<Run>();
+            ran.Add(run.Request.StreamId);
+            worker.Send(router, new RunSucceeded(run.Request, MuesliSpec.Result(0, 1), TimeSpan.Zero));
+            requester.ExpectMsg<ChunkResult>();
+        }
+
+        Assert.Equal(["s0", "s1", "s2", "s3"], ran);
+    }
+
+    [Fact]
     public void A_resent_request_is_held_once_and_a_restarted_requester_takes_over_its_queued_copy()
     {
         var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));

@@ -9,8 +9,10 @@ namespace Muesli.Host.Tests;
 /// Three <c>muesli node</c> processes over loopback on one PostgreSQL journal and one shared data dir: ingest+stream,
 /// stream+inference and inference, with one CPU slot on each inference node. Meetings arrive on the ingest node; their
 /// chunks run on both inference nodes; nodes are killed and paused and their journal stopped mid-meeting, and every final
-/// transcript must still equal what one uninterrupted node gives.
+/// transcript must still equal what one uninterrupted node gives. They run alone (<see cref="ClusterCollection"/>):
+/// three nodes need the machine's cores to keep their heartbeats, and the journal outage stops the shared server.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterTests(ITestOutputHelper output)
 {
     private readonly MeetingRuns _runs = new(output);
@@ -317,4 +319,11 @@ public sealed class ClusterTests(ITestOutputHelper output)
             }
         }
     }
+}
+
+/// <summary>Tests that run after all others, one at a time, with nothing beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
 }

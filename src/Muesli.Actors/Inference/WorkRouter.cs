@@ -29,6 +29,7 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
     private string? _lastLoadFailure;
     private string? _unavailable;
     private long _retryKeys;
+    private long _assignments;
 
     public WorkRouter(int maxAttempts, TimeSpan backoff)
     {
@@ -216,24 +217,35 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         _known.Clear();
     }
 
+    /// <summary>
+    /// Gives queued work to idle workers, live first. Among idle workers, the one idle longest goes first, so work
+    /// spreads over every device rather than wearing out the first one registered.
+    /// </summary>
     private void Dispatch()
     {
-        foreach (var (worker, slot) in _workers)
+        while (_live.Count + _finalize.Count > 0)
         {
-            if (slot.Current is not null || slot.Draining)
+            IActorRef? worker = null;
+            Slot? slot = null;
+            foreach (var (candidate, state) in _workers)
             {
-                continue;
+                if (state.Current is null && !state.Draining && (slot is null || state.LastAssigned < slot.LastAssigned))
+                {
+                    (worker, slot) = (candidate, state);
+                }
             }
 
-            var queue = _live.Count > 0 ? _live : _finalize;
-            if (queue.First is not { } next)
+            if (slot is null)
             {
                 return;
             }
 
+            var queue = _live.Count > 0 ? _live : _finalize;
+            var next = queue.First!.Value;
             queue.RemoveFirst();
-            slot.Current = next.Value;
-            worker.Tell(new Run(next.Value));
+            slot.Current = next;
+            slot.LastAssigned = ++_assignments;
+            worker.Tell(new Run(next));
         }
     }
 
@@ -262,6 +274,9 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         public string Provider { get; } = provider;
 
         public ChunkRequest? Current { get; set; }
+
+        /// <summary>When it last got work (a counter of assignments); 0: never.</summary>
+        public long LastAssigned { get; set; }
 
         public bool Draining { get; set; }
 

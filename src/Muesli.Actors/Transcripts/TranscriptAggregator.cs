@@ -151,7 +151,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
         }
 
         Timers.Cancel(Abandoned.Instance);
-        _subscribers.Add(subscribe.Subscriber);
+        var known = !_subscribers.Add(subscribe.Subscriber);
         Context.Watch(subscribe.Subscriber);
         var replayed = 0;
         if (subscribe.Replay)
@@ -171,6 +171,12 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
             {
                 Send(subscribe.Subscriber, ResultEvent());
             }
+        }
+        else if (State.Finalized && !known)
+        {
+            // A session renewing a subscription this incarnation never had (the entity stopped and came back, e.g.
+            // after a journal outage): it missed the result, which it must not.
+            Send(subscribe.Subscriber, ResultEvent());
         }
 
         Sender.Tell(new Subscribed(_meetingId, replayed));
