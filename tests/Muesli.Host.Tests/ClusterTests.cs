@@ -58,30 +58,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
         using var data = new TempDir();
         await using var cluster = await Cluster.StartAsync(data, db.ConnectionString, output);
 
-        var clients = new List<NodeClient>();
-        foreach (var meeting in meetings)
-        {
-            var client = await cluster.Ingest.ConnectAsync();
-            clients.Add(client);
-            await client.SendAsync(meeting.Start());
-            await client.FeedAsync(meeting.Frames(until: 60));
-        }
-
-        foreach (var client in clients)
-        {
-            await client.WaitForStatusAsync("live_process_done", MeetingRuns.Limit);
-        }
+        var clients = await LiveAsync(cluster, meetings, until: 60);
 
         // The stream+inference node hosts some of the meetings' entities (shards spread over both stream nodes).
         var victim = cluster.StreamInference;
         Assert.Contains(victim.Process.Stderr.Split('\n'), l => l.Contains("stream hall-") && l.Contains(" opened"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         victim.Kill();
-        foreach (var client in clients)
-        {
-            client.Drop();
-            await client.DisposeAsync();
-        }
+        await DropAllAsync(clients);
 
         var results = await Task.WhenAll(meetings.Select(m => _runs.ResumeAsync(cluster.Ingest, m)));
         output.WriteLine($"all meetings resumed and finished {clock.Elapsed.TotalSeconds:F1} s after the kill");
@@ -136,27 +120,11 @@ public sealed class ClusterTests(ITestOutputHelper output)
         using var data = new TempDir();
         await using var cluster = await Cluster.StartAsync(data, db.ConnectionString, output);
 
-        var clients = new List<NodeClient>();
-        foreach (var meeting in meetings)
-        {
-            var client = await cluster.Ingest.ConnectAsync();
-            clients.Add(client);
-            await client.SendAsync(meeting.Start());
-            await client.FeedAsync(meeting.Frames(until: 50));
-        }
-
-        foreach (var client in clients)
-        {
-            await client.WaitForStatusAsync("live_process_done", MeetingRuns.Limit);
-        }
+        var clients = await LiveAsync(cluster, meetings, until: 50);
 
         var paused = cluster.StreamInference;
         paused.Signal("STOP");
-        foreach (var client in clients)
-        {
-            client.Drop();
-            await client.DisposeAsync();
-        }
+        await DropAllAsync(clients);
 
         // The others down it (keep-majority: 2 of 3) and take its streams over; the clients resend from where the
         // journal says and finish.
@@ -181,15 +149,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         using var data = new TempDir();
         await using var cluster = await Cluster.StartAsync(data, db.ConnectionString, output);
 
-        var clients = new List<NodeClient>();
-        foreach (var meeting in meetings)
-        {
-            var client = await cluster.Ingest.ConnectAsync();
-            clients.Add(client);
-            await client.SendAsync(meeting.Start());
-            await client.FeedAsync(meeting.Frames(until: 40));
-            await client.WaitForStatusAsync("live_process_done", MeetingRuns.Limit);
-        }
+        var clients = await LiveAsync(cluster, meetings, until: 40);
 
         await using (var outage = await PostgresOutage.BeginAsync(output))
         {
@@ -212,6 +172,36 @@ public sealed class ClusterTests(ITestOutputHelper output)
         foreach (var (meeting, events) in meetings.Zip(results))
         {
             ReferenceRuns.AssertSameTranscript(await ReferenceRuns.ResultOfAsync(meeting), events, meeting.Id);
+        }
+    }
+
+    /// <summary>Each meeting on its own connection to the ingest node, fed up to <paramref name="until"/> s and live.</summary>
+    private static async Task<List<NodeClient>> LiveAsync(Cluster cluster, IEnumerable<MeetingCase> meetings, double until)
+    {
+        var clients = new List<NodeClient>();
+        foreach (var meeting in meetings)
+        {
+            var client = await cluster.Ingest.ConnectAsync();
+            clients.Add(client);
+            await client.SendAsync(meeting.Start());
+            await client.FeedAsync(meeting.Frames(until: until));
+        }
+
+        foreach (var client in clients)
+        {
+            await client.WaitForStatusAsync("live_process_done", MeetingRuns.Limit);
+        }
+
+        return clients;
+    }
+
+    /// <summary>The clients lose their connections without STOP, as when their network drops.</summary>
+    private static async Task DropAllAsync(IEnumerable<NodeClient> clients)
+    {
+        foreach (var client in clients)
+        {
+            client.Drop();
+            await client.DisposeAsync();
         }
     }
 
