@@ -43,6 +43,9 @@ public sealed record MeetingOptions
 
     public RecorderOptions Recorder { get; init; } = new();
 
+    /// <summary>The final pass publishes its progress per window (<see cref="Core.Protocol.MuesliEvents.PassProgress"/>); off for the app's protocol.</summary>
+    public bool ReportPassProgress { get; init; }
+
     /// <summary>The engines the meeting's chunks run with (a meeting's <c>asr_model</c>, <c>diar_backend</c>, <c>language</c>).</summary>
     public EngineChoice Engines { get; init; } = EngineChoice.Default;
 

@@ -35,7 +35,8 @@ public static class FinalPass
     /// <summary>For each window, local label → file-wide label (SPEAKER_00… in order of first appearance).</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, string>> Relabel(IReadOnlyList<FinalWindow> windows, ClusteringOptions clustering, double minSeconds = 0.5)
     {
-        if (windows.Count <= 1)
+        // One window keeps its diarizer's labels, unless a speaker count (or bounds) must be imposed on them.
+        if (windows.Count == 0 || (windows.Count == 1 && !clustering.Constrained))
         {
             return windows.Select(w => (IReadOnlyDictionary<string, string>)w.Segments.Select(s => s.Speaker).Distinct().ToDictionary(l => l, l => l)).ToArray();
         }

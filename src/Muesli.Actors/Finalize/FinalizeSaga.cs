@@ -132,6 +132,20 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         }
     }
 
+    private void ReportProgress(int done)
+    {
+        if (!Options.ReportPassProgress)
+        {
+            return;
+        }
+
+        var seconds = AudioFormat.Asr.SecondsOf(Plan.TotalBytes);
+        var window = Plan.Windows[done - 1];
+        var reached = Math.Min(seconds, window.TimestampOffset + AudioFormat.Asr.SecondsOf(window.Length));
+        _transcripts.Tell(new TranscriptCommands.Publish(
+            Plan.MeetingId, new MuesliEvents.PassProgress(Plan.Stream.Name(), done, Plan.Windows.Count, reached, seconds)));
+    }
+
     private ChunkRequest Request(int index)
     {
         var options = Options;
@@ -174,6 +188,7 @@ public sealed class FinalizeSaga : EventSourcedEntity<SagaState, ISagaEvent>, IW
         {
             _running = null;
             _failedRounds = 0;
+            ReportProgress(index + 1);
             Continue();
         });
     }

@@ -105,6 +105,25 @@ public static class MuesliEvents
         }
     }
 
+    /// <summary>
+    /// How far a stream's full-file pass has come: <paramref name="Done"/> of its <paramref name="Windows"/> windows, the
+    /// audio up to <paramref name="DoneSeconds"/> of <paramref name="TotalSeconds"/>. Not part of the app's protocol: only
+    /// published to clients that asked for it (<c>muesli transcribe</c>'s progress).
+    /// </summary>
+    public sealed record PassProgress(string Stream, int Done, int Windows, double DoneSeconds, double TotalSeconds) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("message", "final_pass_progress");
+            w.WriteString("stream", Stream);
+            w.WriteNumber("done", Done);
+            w.WriteNumber("windows", Windows);
+            w.WriteNumber("done_seconds", Seconds(DoneSeconds));
+            w.WriteNumber("seconds", Seconds(TotalSeconds));
+        }
+    }
+
     public sealed record LiveProcessDone(string Stream, double Duration, int Turns, bool Finalize) : MuesliEvent
     {
         protected override void WriteFields(Utf8JsonWriter w)

@@ -20,6 +20,15 @@ public sealed record ClusteringOptions
 
     public int? SpeakerCount { get; init; }
 
+    /// <summary>Fewest clusters when the threshold decides (<c>--min-speakers</c>): merging stops before going below it.</summary>
+    public int? MinSpeakers { get; init; }
+
+    /// <summary>Most clusters when the threshold decides (<c>--max-speakers</c>): merging goes on past the threshold down to it.</summary>
+    public int? MaxSpeakers { get; init; }
+
+    /// <summary>Whether a speaker count, or bounds on it, were given.</summary>
+    public bool Constrained => SpeakerCount is not null || MinSpeakers is not null || MaxSpeakers is not null;
+
     public Linkage Linkage { get; init; } = Linkage.Complete;
 
     /// <summary>
@@ -54,6 +63,17 @@ public static class AgglomerativeClustering
         var (steps, foldSmall) = options.SpeakerCount is { } count
             ? merging.MergeDownTo(count, options.MinClusterSize)
             : (merging.MergeBelow(options.Threshold), true);
+        if (options.SpeakerCount is null && options.MaxSpeakers is { } max && unit.Length - steps > max)
+        {
+            // The merges are made closest first either way, so merging on from scratch down to the bound is the same order.
+            merging = new Merging(unit, options.Linkage);
+            (steps, foldSmall) = merging.MergeDownTo(max, options.MinClusterSize);
+        }
+        else if (options.SpeakerCount is null && options.MinSpeakers is { } min && unit.Length - steps < min)
+        {
+            steps = Math.Max(0, unit.Length - min);
+            foldSmall = false;
+        }
         var labels = merging.LabelsAfter(steps);
         if (foldSmall && options.MinClusterSize > 1)
         {
@@ -87,6 +107,11 @@ public static class AgglomerativeClustering
         if (options.SpeakerCount is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.SpeakerCount, "SpeakerCount must be at least 1");
+        }
+
+        if (options.MinSpeakers is < 1 || options.MaxSpeakers is < 1 || options.MinSpeakers > options.MaxSpeakers)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"speaker bounds {options.MinSpeakers}..{options.MaxSpeakers} are not 1 ≤ min ≤ max");
         }
 
         if (options.SpeakerCount is null && !(options.Threshold >= 0))

@@ -11,6 +11,13 @@ public static class NodeHost
 {
     public static ILoggerFactory CreateLogging(bool verbose) => LoggerFactory.Create(b => ConfigureLogging(b, verbose));
 
+    /// <summary>Logging on stderr from <paramref name="minimum"/> up (a command that reports on its own keeps the info lines off).</summary>
+    public static ILoggerFactory CreateLogging(bool verbose, LogLevel minimum) => LoggerFactory.Create(b =>
+    {
+        ConfigureLogging(b, verbose);
+        b.SetMinimumLevel(minimum);
+    });
+
     /// <param name="akkaInfo">
     /// Also log Akka's INFO lines: a cluster node's membership, shard and singleton moves, and its actors' own news
     /// (a stream opened or recovered, a worker ready), which an operator of a cluster needs. The backend keeps

@@ -244,4 +244,17 @@ public class AgglomerativeClusteringTests
             .Select(i => centres[i % groups].Select(c => (float)(c + (noise * Gaussian()))).ToArray())
             .ToArray();
     }
+
+    [Fact]
+    public void Speaker_bounds_override_the_threshold_only_where_it_falls_outside_them()
+    {
+        // Three groups by the threshold: 0–20°, 90–100°, 180°.
+        var embeddings = Angles(0, 10, 20, 90, 100, 180);
+        ClusteringOptions Bounds(int? min, int? max) => new() { MinSpeakers = min, MaxSpeakers = max };
+
+        Assert.Equal([0, 0, 0, 1, 1, 2], AgglomerativeClustering.Cluster(embeddings, Bounds(2, 4)));
+        Assert.Equal(2, AgglomerativeClustering.Cluster(embeddings, Bounds(null, 2)).Distinct().Count());
+        Assert.Equal(4, AgglomerativeClustering.Cluster(embeddings, Bounds(4, null)).Distinct().Count());
+        Assert.Throws<ArgumentOutOfRangeException>(() => AgglomerativeClustering.Cluster(embeddings, Bounds(3, 2)));
+    }
 }
