@@ -94,7 +94,8 @@ public static class TranscribeCommand
         }
 
         // Everything that would stop every file is checked before any audio is read: the models, then the output folder.
-        using var logs = NodeHost.CreateLogging(verbose, verbose ? LogLevel.Debug : LogLevel.Warning);
+        var least = verbose ? LogLevel.Debug : quiet ? LogLevel.Error : LogLevel.Warning;
+        using var logs = NodeHost.CreateLogging(verbose, least);
         var backend = parse.GetValue(DiarBackend)!;
         EngineSetup engines;
         try
@@ -182,7 +183,7 @@ public static class TranscribeCommand
             };
             var engineNames = EngineNames(engines);
             var clock = Stopwatch.StartNew();
-            await using var transcriber = await FileTranscriber.StartAsync(engines, new FileTranscriberSettings { FinalClustering = clustering, Verbose = verbose });
+            await using var transcriber = await FileTranscriber.StartAsync(engines, new FileTranscriberSettings { FinalClustering = clustering, Verbose = verbose, MinimumLog = least });
             using var slots = new SemaphoreSlim(parse.GetValue(Jobs) ?? Math.Max(1, engines.Workers.Count));
             await display.RunAsync(jobs.Select(j => j.Progress).ToArray(), () => Task.WhenAll(jobs.Select(async job =>
             {

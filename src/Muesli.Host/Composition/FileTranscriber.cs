@@ -36,6 +36,9 @@ public sealed record FileTranscriberSettings
     public ClusteringOptions FinalClustering { get; init; } = new();
 
     public bool Verbose { get; init; }
+
+    /// <summary>The least level the node logs: the command prints its own progress, so only warnings by default.</summary>
+    public Microsoft.Extensions.Logging.LogLevel MinimumLog { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }
 
 /// <summary>
@@ -91,7 +94,7 @@ public sealed class FileTranscriber : IAsyncDisposable
                 Meeting = meeting,
                 Workers = engines.Workers,
             };
-            var host = NodeHost.Build(node, settings.Verbose);
+            var host = NodeHost.Build(node, settings.Verbose, minimum: settings.Verbose ? null : settings.MinimumLog);
             await host.StartAsync();
             return new FileTranscriber(host, meeting, new SessionSettings { AcceptsSettings = true, CheckSettings = engines.CheckSettings }, work);
         }

@@ -24,11 +24,18 @@ public static class NodeHost
     /// them off.
     /// </param>
     /// <param name="configure">Adds to the actor system before the node does (the node's <c>--config</c> still wins).</param>
-    public static IHost Build(MuesliNodeOptions node, bool verbose, bool akkaInfo = false, Action<AkkaConfigurationBuilder>? configure = null)
+    /// <param name="minimum">The least level logged at all (a command that reports on its own raises it); null: by <paramref name="verbose"/>.</param>
+    public static IHost Build(MuesliNodeOptions node, bool verbose, bool akkaInfo = false, Action<AkkaConfigurationBuilder>? configure = null, LogLevel? minimum = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         ConfigureLogging(builder.Logging, verbose, akkaInfo);
+        if (minimum is { } least)
+        {
+            builder.Logging.SetMinimumLevel(least);
+            builder.Logging.AddFilter("Akka", least > LogLevel.Warning ? least : LogLevel.Warning);
+        }
+
         builder.Services.AddAkka(node.SystemName, (akka, _) =>
         {
             akka.ConfigureLoggers(loggers =>
