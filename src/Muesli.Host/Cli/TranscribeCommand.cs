@@ -21,7 +21,7 @@ public static class TranscribeCommand
 
     private static readonly Argument<FileInfo[]> Files = new("files")
     {
-        Description = "Recordings: WAV (8/16/24/32-bit PCM, 32/64-bit float, extensible; any rate, 1–8 channels), MP3, Ogg Opus",
+        Description = "Recordings: WAV (8/16/24/32-bit PCM, 32/64-bit float, extensible; any rate, 1–8 channels) or MP3",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -140,14 +140,15 @@ public static class TranscribeCommand
 
         var display = ProgressDisplay.Create(quiet);
         var failures = new List<string>();
-        void Fail(string name, string message)
+        void Fail(string name, string message, bool named = false)
         {
             lock (failures)
             {
                 failures.Add(name);
             }
 
-            Console.Error.WriteLine($"muesli: {name}: {message}");
+            // An audio file's own error names the file already.
+            Console.Error.WriteLine(named ? $"muesli: {message}" : $"muesli: {name}: {message}");
         }
 
         // Each input is checked before the node starts: a missing or unreadable file is reported at once.
@@ -163,12 +164,12 @@ public static class TranscribeCommand
                     continue;
                 }
 
-                var audio = AudioInput.Open(file.FullName);
+                var audio = AudioFile.Open(file.FullName);
                 jobs.Add((file, folder, audio, new FileProgress(file.Name, audio.DurationSeconds)));
             }
             catch (AudioFileException e)
             {
-                Fail(file.Name, e.Message);
+                Fail(file.Name, e.Message, named: true);
             }
         }
 
