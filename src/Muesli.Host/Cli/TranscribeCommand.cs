@@ -130,7 +130,8 @@ public static class TranscribeCommand
             return Program.ExitUsage;
         }
 
-        var files = parse.GetValue(Files)!;
+        // A file named twice is transcribed once.
+        var files = parse.GetValue(Files)!.DistinctBy(f => f.FullName).ToArray();
         var outFolder = parse.GetValue(Out)?.FullName;
         if (outFolder is not null && OutputFolder.Problem(outFolder) is { } outProblem)
         {
@@ -200,7 +201,7 @@ public static class TranscribeCommand
                         return 0;
                     }
 
-                    var name = Path.GetFileNameWithoutExtension(job.File.Name);
+                    var name = OutputName(job.File, job.Folder, jobs.Select(j => (j.File, j.Folder)));
                     var written = OutputFolder.WriteAll(job.Folder, name, formats.Select(f => (f, TranscriptFormats.Write(f, result, name))).ToArray());
                     job.Progress.Finish("done");
                     summary.Add(result);
@@ -262,6 +263,17 @@ public static class TranscribeCommand
     {
         ["models"] = engines.Description,
     };
+
+    /// <summary>
+    /// A transcript is named after its recording without the extension (<c>call.wav</c> → <c>call.json</c>), unless two
+    /// recordings would then share names in one folder: those keep their extension (<c>call.wav.json</c>, <c>call.mp3.json</c>).
+    /// </summary>
+    private static string OutputName(FileInfo file, string folder, IEnumerable<(FileInfo File, string Folder)> all)
+    {
+        var name = Path.GetFileNameWithoutExtension(file.Name);
+        var clash = all.Count(other => other.Folder == folder && Path.GetFileNameWithoutExtension(other.File.Name) == name) > 1;
+        return clash ? file.Name : name;
+    }
 
     private static bool TryParseFormats(string list, out IReadOnlyList<string> formats, out string error)
     {
