@@ -14,7 +14,7 @@ public static class TranscribeCommand
 
     private static readonly Option<string> Formats = new("--format")
     {
-        Description = $"Comma-separated output formats: {string.Join(", ", TranscriptFormats.All)}",
+        Description = $"Comma-separated output formats: {string.Join(", ", TranscriptFormats.All)}, or all",
         DefaultValueFactory = _ => "txt,json",
     };
 
@@ -39,10 +39,14 @@ public static class TranscribeCommand
 
     private static async Task<int> RunAsync(ParseResult parse)
     {
-        var formats = parse.GetValue(Formats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (formats.FirstOrDefault(f => !TranscriptFormats.All.Contains(f)) is { } unknown)
+        IReadOnlyList<string> formats;
+        try
         {
-            await Console.Error.WriteLineAsync($"muesli: unknown format '{unknown}' (known: {string.Join(", ", TranscriptFormats.All)})");
+            formats = TranscriptFormats.Parse(parse.GetValue(Formats)!);
+        }
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync($"muesli: --format: {e.Message}");
             return Program.ExitUsage;
         }
 
@@ -63,10 +67,11 @@ public static class TranscribeCommand
         return failures == 0 ? 0 : 1;
     }
 
-    private static async Task<int> TranscribeAsync(FileInfo file, string[] formats, ParseResult parse)
+    private static async Task<int> TranscribeAsync(FileInfo file, IReadOnlyList<string> formats, ParseResult parse)
     {
         var samples = AudioFile.Read16kMono(file.FullName);
         await Console.Error.WriteLineAsync($"{file.Name}: {samples.Length / 16000.0:F1} s of audio");
+        var engines = new EngineSettings { ModelsDirectory = parse.GetValue(Models), AsrModel = parse.GetValue(AsrModel), Device = parse.GetValue(Device)! };
         var work = Path.Combine(Path.GetTempPath(), $"muesli-transcribe-{Guid.NewGuid():N}");
         var output = new ResultCapture(file.Name);
         int code;
@@ -77,8 +82,8 @@ public static class TranscribeCommand
                 {
                     OutputDirectory = work,
                     Verbose = parse.GetValue(Verbose),
-                    Engines = new EngineSettings { ModelsDirectory = parse.GetValue(Models), AsrModel = parse.GetValue(AsrModel), Device = parse.GetValue(Device)! },
-                    Meeting = new MeetingOptions { Live = false },
+                    Engines = engines,
+                    Meeting = new MeetingOptions { Live = false, EmitWords = true },
                 },
                 new FileFrames(samples, p => Console.Error.WriteLine($"{file.Name}: read {p:P0}")),
                 output);
@@ -97,10 +102,16 @@ public static class TranscribeCommand
         var folder = parse.GetValue(Out)?.FullName ?? file.DirectoryName!;
         Directory.CreateDirectory(folder);
         var name = Path.GetFileNameWithoutExtension(file.Name);
+        var document = new TranscriptDocument(name, result, new Dictionary<string, string>
+        {
+            ["asr"] = engines.AsrModel ?? "default",
+            ["diarization"] = engines.DiarizationBackend ?? "none",
+            ["device"] = engines.Device,
+        });
         foreach (var format in formats)
         {
             var path = Path.Combine(folder, $"{name}.{format}");
-            await File.WriteAllTextAsync(path, TranscriptFormats.Write(format, result, name));
+            await File.WriteAllTextAsync(path, TranscriptFormats.Write(format, document));
             await Console.Error.WriteLineAsync($"{file.Name}: wrote {path}");
         }
 
