@@ -73,6 +73,22 @@ public sealed class MessageSerializerSpec(ITestOutputHelper output) : MuesliSpec
     }
 
     [Fact]
+    public void A_published_result_keeps_its_words_and_their_confidence()
+    {
+        var words = new MuesliEvents.TimedWord[] { new("hi", 0.12, 0.4), new("there", 0.5, 0.9, 0.75) };
+        var result = new MuesliEvents.Result(
+            [new MuesliEvents.ResultTurn("system:SPEAKER_00", "system", 0.12, 0.9, "hi there", words), new MuesliEvents.ResultTurn("mic:SPEAKER_00", "mic", 1, 2, "bye")],
+            [new MuesliEvents.KnownSpeaker("system:SPEAKER_00", "system:SPEAKER_00"), new MuesliEvents.KnownSpeaker("mic:SPEAKER_00", "mic:SPEAKER_00")],
+            2);
+        var back = (TranscriptCommands.EventPublished)RoundTrip(new TranscriptCommands.EventPublished("m1", 9, result));
+        var copy = Assert.IsType<MuesliEvents.Result>(back.Event);
+        Assert.Equal(words, copy.Turns[0].Words);
+        Assert.Null(copy.Turns[1].Words);
+        Assert.Equal(result.ToJson(), copy.ToJson());
+        Assert.Contains("\"words\":[{\"text\":\"hi\",\"t0\":0.12,\"t1\":0.4},{\"text\":\"there\",\"t0\":0.5,\"t1\":0.9,\"confidence\":0.75}]", copy.ToJson());
+    }
+
+    [Fact]
     public void Audio_in_pieces_stays_below_the_remote_frame_size_and_arrives_exactly()
     {
         var probe = CreateTestProbe();

@@ -42,6 +42,10 @@ public sealed class MuesliSerializerSpec(ITestOutputHelper output) : MuesliSpec(
                 [new Muesli.Core.Speakers.LocalSpeaker("B", [0.6f, 0.8f], 4.5, [new SpeakerSegment(1, 5.5, "B")])],
                 new Dictionary<string, string> { ["B"] = "SPEAKER_00" })),
         ["FinalTranscriptRecorded"] = new TranscriptEvents.FinalTranscriptRecorded(StreamKind.Mic, [new FinalTurn(StreamKind.Mic, "mic:SPEAKER_01", 1, 2, "hi")], 12.5),
+        ["FinalTranscriptRecordedWithWords"] = new TranscriptEvents.FinalTranscriptRecorded(
+            StreamKind.Mic,
+            [new FinalTurn(StreamKind.Mic, "mic:SPEAKER_01", 1, 2, "hi there", [new MuesliEvents.TimedWord("hi", 1, 1.3), new MuesliEvents.TimedWord("there", 1.4, 2, 0.875)])],
+            12.5),
         ["StreamCompleted"] = new TranscriptEvents.StreamCompleted(StreamKind.Mic, 100),
         ["MeetingCompleted"] = new TranscriptEvents.MeetingCompleted(),
         ["SpeakersMapped"] = new TranscriptEvents.SpeakersMapped(StreamKind.System, new Dictionary<string, string> { ["system:SPEAKER_01"] = "system:SPEAKER_00" }),
@@ -98,6 +102,22 @@ public sealed class MuesliSerializerSpec(ITestOutputHelper output) : MuesliSpec(
         Assert.Null(opened.Settings);
         var back = Assert.IsType<StreamEvents.StreamOpened>(serializer.FromBinary(serializer.ToBinary(Samples["StreamOpenedWithSettings"]), "st.open"));
         Assert.Equal(Settings, back.Settings);
+    }
+
+    [Fact]
+    public void A_final_transcript_keeps_its_words_and_one_recorded_before_words_replays_without_them()
+    {
+        var serializer = new MuesliSerializer((ExtendedActorSystem)Sys);
+        var sample = (TranscriptEvents.FinalTranscriptRecorded)Samples["FinalTranscriptRecordedWithWords"];
+        var back = Assert.IsType<TranscriptEvents.FinalTranscriptRecorded>(serializer.FromBinary(serializer.ToBinary(sample), "tr.final"));
+        Assert.Equal(sample.Turns[0].Words, back.Turns[0].Words);
+
+        // Before words were kept, and a word without a confidence: neither field is written.
+        var old = System.Text.Encoding.UTF8.GetBytes("{\"stream\":\"Mic\",\"turns\":[{\"stream\":\"Mic\",\"speakerId\":\"mic:SPEAKER_01\",\"t0\":1,\"t1\":2,\"text\":\"hi\"}],\"duration\":12.5}");
+        var replayed = Assert.IsType<TranscriptEvents.FinalTranscriptRecorded>(serializer.FromBinary(old, "tr.final"));
+        Assert.Null(replayed.Turns[0].Words);
+        Assert.Equal(old, serializer.ToBinary(replayed));
+        Assert.DoesNotContain("confidence", System.Text.Encoding.UTF8.GetString(serializer.ToBinary(Samples["WindowCommitted"])));
     }
 
     [Fact]

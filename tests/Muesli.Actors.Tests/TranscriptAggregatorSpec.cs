@@ -88,6 +88,41 @@ public sealed class TranscriptAggregatorSpec(ITestOutputHelper output) : MuesliS
         var result = Assert.IsType<MuesliEvents.Result>(finalized[1]);
         Assert.Equal(string.Join(' ', Enumerable.Range(0, 22).Select(Name)), string.Join(' ', result.Turns.Select(t => t.Text)));
         Assert.Equal(22, result.Duration);
+        Assert.All(result.Turns, t => Assert.Null(t.Words));
+    }
+
+    [Fact]
+    public async Task A_meeting_that_asked_for_words_gets_them_in_its_result_also_after_a_restart()
+    {
+        var options = new MeetingOptions { EmitWords = true };
+        var aggregator = Open(labelByStream: true, options);
+        var subscriber = Subscribe(aggregator, replay: false);
+        aggregator.Tell(new ApplyFinal(Meeting, StreamKind.System, Labelled(Words(0, 6, jitter: 0)), 6), TestActor);
+        ExpectMsg<FinalApplied>();
+        aggregator.Tell(new StreamDone(Meeting, StreamKind.System, 6 * 32000), TestActor);
+        ExpectMsg<StreamDoneAck>();
+        var result = Collect<MeetingFinalized>(subscriber).OfType<MuesliEvents.Result>().Single();
+        var words = result.Turns.SelectMany(t => t.Words!).ToArray();
+        Assert.Equal(Enumerable.Range(0, 6).Select(Name), words.Select(w => w.Text));
+        Assert.Equal(new MuesliEvents.TimedWord("w0", 0.2, 0.5), words[0]);
+        Assert.All(words, w => Assert.Null(w.Confidence));
+
+        await Sys.Terminate();
+        var restarted = Restarted("restarted-words");
+        try
+        {
+            var probe = new TestProbe(restarted, new Akka.TestKit.Xunit2.XunitAssertions());
+            var again = restarted.ActorOf(TranscriptAggregator.Props(Meeting, options, ActorRefs.Nobody));
+            again.Tell(new OpenMeeting(Meeting, [StreamKind.System], [StreamKind.System], true), probe.Ref);
+            Assert.True(probe.ExpectMsg<MeetingReady>().Resumed);
+            again.Tell(new Subscribe(Meeting, probe.Ref, Replay: true), probe.Ref);
+            var replayed = Collect<Subscribed>(probe).OfType<MuesliEvents.Result>().Single();
+            Assert.Equal(result.ToJson(), replayed.ToJson());
+        }
+        finally
+        {
+            await restarted.Terminate();
+        }
     }
 
     [Fact]
@@ -145,9 +180,9 @@ public sealed class TranscriptAggregatorSpec(ITestOutputHelper output) : MuesliS
         Assert.Equal(["m1/mic", "m1/system"], stops.Select(s => s.StreamId).Order());
     }
 
-    private IActorRef Open(bool labelByStream)
+    private IActorRef Open(bool labelByStream, MeetingOptions? options = null)
     {
-        var aggregator = Sys.ActorOf(TranscriptAggregator.Props(Meeting, new MeetingOptions(), ActorRefs.Nobody));
+        var aggregator = Sys.ActorOf(TranscriptAggregator.Props(Meeting, options ?? new MeetingOptions(), ActorRefs.Nobody));
         aggregator.Tell(new OpenMeeting(Meeting, [StreamKind.System], [StreamKind.System], labelByStream), TestActor);
         Assert.False(ExpectMsg<MeetingReady>().Resumed);
         return aggregator;

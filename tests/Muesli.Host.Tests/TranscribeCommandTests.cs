@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Muesli.Core;
 using Muesli.TestWorld;
 using Xunit;
@@ -23,16 +22,24 @@ public sealed class TranscribeCommandTests
         Assert.True(process.Lines.Count == 0, $"stdout is not for logs, yet it carried: {string.Join(" | ", process.Lines)}");
 
         string Out(string ext) => File.ReadAllText(Path.Combine(dir, "out", $"meeting.{ext}"));
-        var result = JsonDocument.Parse(Out("json")).RootElement;
-        Assert.Equal("result", result.GetProperty("type").GetString());
+        var result = TranscriptJson.Check(Out("json"));
+        Assert.Equal("meeting", result.GetProperty("file").GetString());
         var turns = result.GetProperty("turns").EnumerateArray().ToArray();
         Assert.True(Scoring.WordErrorRate(meeting.ReferenceText(), Transcripts.Text(turns)) <= 0.02);
+        Assert.True(result.GetProperty("words").GetArrayLength() > 0);
 
         var der = Scoring.DiarizationErrorRate(meeting.Turns, Rttm.Parse(Out("rttm")), collar: 0.25);
         Assert.True(der.Total <= 0.10, $"DER {der.Total:P1}");
-        Assert.Equal(turns.Length, Out("txt").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.StartsWith("1\n00:00:0", Out("srt"));
-        Assert.StartsWith("WEBVTT\n\n00:00:0", Out("vtt"));
+        Assert.Equal(turns.Length, RttmStrict.Parse(Out("rttm")).Count);
+        Assert.StartsWith("[00:00:0", Out("txt"));
+        var speakers = result.GetProperty("speakers").EnumerateArray().Select(s => s.GetProperty("speaker_id").GetString()!).ToArray();
+        var spoken = turns.Select(t => (t.GetProperty("speaker_id").GetString()!, t.GetProperty("text").GetString()!)).ToArray();
+        var srt = Srt.Parse(Out("srt"), speakers);
+        Srt.CheckLimits(srt);
+        Subtitles.CheckWords(srt, spoken);
+        var vtt = WebVtt.Parse(Out("vtt"));
+        WebVtt.CheckLimits(vtt);
+        Subtitles.CheckWords(vtt, spoken);
     }
 
     [Fact]

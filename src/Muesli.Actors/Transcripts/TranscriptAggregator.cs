@@ -220,7 +220,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
         var outcome = CommitPolicy.Apply(State.CommitOf(apply.Stream), words, double.PositiveInfinity, Options.Merge);
         var committed = Persistable(apply.Stream, long.MaxValue, final: true, outcome);
         var turns = SpeakerMerge.BuildTurns(words, Options.Merge)
-            .Select(t => new FinalTurn(apply.Stream, IdOf(apply.Stream, t.Speaker), t.Start, t.End, t.Text))
+            .Select(t => new FinalTurn(apply.Stream, IdOf(apply.Stream, t.Speaker), t.Start, t.End, t.Text, TimedWords(t.Words)))
             .ToArray();
         var recorded = new TranscriptEvents.FinalTranscriptRecorded(apply.Stream, turns, apply.Duration);
         var mapped = new TranscriptEvents.SpeakersMapped(apply.Stream, LiveToFinal(apply.Stream, turns));
@@ -285,7 +285,7 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
                 t.Start,
                 t.End,
                 t.Text,
-                t.Words.Select(w => new MuesliEvents.TimedWord(w.Text, w.Start, w.End)).ToArray()))
+                TimedWords(t.Words)))
             .ToArray();
         var newSpeakers = segments.Select(s => s.SpeakerId).Distinct().Where(id => !State.Speakers.Contains(id)).ToArray();
         return new TranscriptEvents.WindowCommitted(stream, seq, final, outcome.State, segments, newSpeakers);
@@ -354,13 +354,18 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
     private MuesliEvents.Speakers SpeakersEvent()
         => new(State.Speakers.Select(id => new MuesliEvents.KnownSpeaker(id, id)).ToArray());
 
+    private static MuesliEvents.TimedWord[] TimedWords(IReadOnlyList<Word> words)
+        => words.Select(w => new MuesliEvents.TimedWord(w.Text, w.Start, w.End, w.Confidence)).ToArray();
+
+    /// <summary>The meeting's result; its turns carry their words when the meeting asked for words (<c>emit_words</c>).</summary>
     private MuesliEvents.Result ResultEvent()
     {
+        var withWords = Options.EmitWords;
         var turns = State.Finals.Values
             .SelectMany(f => f.Turns)
             .OrderBy(t => t.T0)
             .ThenBy(t => t.Stream)
-            .Select(t => new MuesliEvents.ResultTurn(t.SpeakerId, t.Stream.Name(), t.T0, t.T1, t.Text))
+            .Select(t => new MuesliEvents.ResultTurn(t.SpeakerId, t.Stream.Name(), t.T0, t.T1, t.Text, withWords ? t.Words : null))
             .ToArray();
         var speakers = turns.Select(t => t.SpeakerId).Distinct().Select(id => new MuesliEvents.KnownSpeaker(id, id)).ToArray();
         var duration = State.Finals.Values.Select(f => f.Duration)

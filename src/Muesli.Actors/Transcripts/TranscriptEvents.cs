@@ -24,8 +24,14 @@ public sealed record CommittedSegment(
     public MuesliEvents.Segment ToEvent(bool withWords) => new(Speaker, SpeakerId, Stream.Name(), T0, T1, Text, withWords ? Words : null);
 }
 
-/// <summary>A turn of the full-file pass, with its meeting-wide speaker id.</summary>
-public sealed record FinalTurn(StreamKind Stream, string SpeakerId, double T0, double T1, string Text);
+/// <summary>A turn of the full-file pass, with its meeting-wide speaker id and its words (null when recorded before words were kept).</summary>
+public sealed record FinalTurn(
+    StreamKind Stream,
+    string SpeakerId,
+    double T0,
+    double T1,
+    string Text,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MuesliEvents.TimedWord>? Words = null);
 
 public static class TranscriptEvents
 {

@@ -89,7 +89,7 @@ public static class SpeakerMerge
                 continue;
             }
 
-            if (text.Length > 0 && !AttachesToPrevious.Contains(word[0]))
+            if (text.Length > 0 && !AttachesToPreviousWord(word))
             {
                 text.Append(' ');
             }
@@ -99,6 +99,9 @@ public static class SpeakerMerge
 
         return text.ToString();
     }
+
+    /// <summary>Whether the (trimmed, non-empty) token joins the word before it without a space, as <see cref="JoinText"/> joins it.</summary>
+    public static bool AttachesToPreviousWord(string word) => word.Length > 0 && AttachesToPrevious.Contains(word[0]);
 
     // A stable sort: words starting together keep the order the recogniser gave them.
     private static IEnumerable<T> InTimeOrder<T>(IEnumerable<T> items, Func<T, double> start) => items.OrderBy(start);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Muesli.Core.Protocol;
 
@@ -188,8 +189,36 @@ public static class MuesliEvents
         }
     }
 
-    /// <summary>A word's timing on the meeting clock, sent only when a client asks for it (<c>--emit-words</c>).</summary>
-    public sealed record TimedWord(string Text, double T0, double T1);
+    /// <summary>
+    /// A word's timing on the meeting clock, sent only when a client asks for it (<c>--emit-words</c>); its
+    /// <c>"confidence"</c> only where the engine scores its words.
+    /// </summary>
+    public sealed record TimedWord(
+        string Text,
+        double T0,
+        double T1,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Confidence = null);
+
+    /// <summary><c>"words":[{"text","t0","t1"[,"confidence"]}]</c>, times to the millisecond as every event's.</summary>
+    private static void WriteWords(Utf8JsonWriter w, IReadOnlyList<TimedWord> words)
+    {
+        w.WriteStartArray("words");
+        foreach (var word in words)
+        {
+            w.WriteStartObject();
+            w.WriteString("text", word.Text);
+            w.WriteNumber("t0", Math.Round(word.T0, 3));
+            w.WriteNumber("t1", Math.Round(word.T1, 3));
+            if (word.Confidence is { } confidence)
+            {
+                w.WriteNumber("confidence", Math.Round(confidence, 3));
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
 
     /// <summary>A committed turn; <paramref name="Words"/>, when given, adds <c>"words":[{"text","t0","t1"}]</c>.</summary>
     public sealed record Segment(
@@ -210,22 +239,10 @@ public static class MuesliEvents
             w.WriteNumber("t0", Seconds(T0));
             w.WriteNumber("t1", Seconds(T1));
             w.WriteString("text", Text);
-            if (Words is null)
+            if (Words is not null)
             {
-                return;
+                WriteWords(w, Words);
             }
-
-            w.WriteStartArray("words");
-            foreach (var word in Words)
-            {
-                w.WriteStartObject();
-                w.WriteString("text", word.Text);
-                w.WriteNumber("t0", Seconds(word.T0));
-                w.WriteNumber("t1", Seconds(word.T1));
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
         }
     }
 
@@ -271,7 +288,14 @@ public static class MuesliEvents
         }
     }
 
-    public sealed record ResultTurn(string SpeakerId, string Stream, double T0, double T1, string Text);
+    /// <summary>A turn of the result; <paramref name="Words"/>, when given (<c>--emit-words</c>), adds <c>"words":[…]</c>.</summary>
+    public sealed record ResultTurn(
+        string SpeakerId,
+        string Stream,
+        double T0,
+        double T1,
+        string Text,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<TimedWord>? Words = null);
 
     /// <summary>The full-file pass's transcript with meeting-wide speaker ids.</summary>
     public sealed record Result(IReadOnlyList<ResultTurn> Turns, IReadOnlyList<KnownSpeaker> Speakers, double Duration)
@@ -289,6 +313,11 @@ public static class MuesliEvents
                 w.WriteNumber("t0", Seconds(t.T0));
                 w.WriteNumber("t1", Seconds(t.T1));
                 w.WriteString("text", t.Text);
+                if (t.Words is not null)
+                {
+                    WriteWords(w, t.Words);
+                }
+
                 w.WriteEndObject();
             }
 

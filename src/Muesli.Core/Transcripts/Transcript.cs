@@ -1,7 +1,10 @@
 namespace Muesli.Core.Transcripts;
 
-/// <summary>A recognised word; times in seconds, on the window's clock until offset onto the meeting's.</summary>
-public sealed record Word(string Text, double Start, double End, double Confidence = 1.0)
+/// <summary>
+/// A recognised word; times in seconds, on the window's clock until offset onto the meeting's. Confidence (0–1) only
+/// where the engine scores its words; null otherwise, never a made-up 1.
+/// </summary>
+public sealed record Word(string Text, double Start, double End, double? Confidence = null)
 {
     public double Mid => (Start + End) / 2;
 

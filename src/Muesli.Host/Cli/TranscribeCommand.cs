@@ -87,9 +87,14 @@ public static class TranscribeCommand
     {
         var quiet = parse.GetValue(Quiet);
         var verbose = parse.GetValue(Verbose);
-        if (!TryParseFormats(parse.GetValue(Formats)!, out var formats, out var formatError))
+        IReadOnlyList<string> formats;
+        try
         {
-            await Console.Error.WriteLineAsync($"muesli: --format: {formatError}");
+            formats = TranscriptFormats.Parse(parse.GetValue(Formats)!);
+        }
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync($"muesli: --format: {e.Message}");
             return Program.ExitUsage;
         }
 
@@ -183,7 +188,6 @@ public static class TranscribeCommand
                 MinSpeakers = parse.GetValue(MinSpeakers),
                 MaxSpeakers = parse.GetValue(MaxSpeakers),
             };
-            var engineNames = EngineNames(engines);
             var clock = Stopwatch.StartNew();
             await using var transcriber = await FileTranscriber.StartAsync(engines, new FileTranscriberSettings { FinalClustering = clustering, Verbose = verbose, MinimumLog = least });
             using var slots = new SemaphoreSlim(parse.GetValue(Jobs) ?? Math.Max(1, engines.Workers.Count));
@@ -202,7 +206,7 @@ public static class TranscribeCommand
                     }
 
                     var name = OutputName(job.File, job.Folder, jobs.Select(j => (j.File, j.Folder)));
-                    var written = OutputFolder.WriteAll(job.Folder, name, formats.Select(f => (f, TranscriptFormats.Write(f, result, name))).ToArray());
+                    var written = OutputFolder.WriteAll(job.Folder, name, formats.Select(f => (f, TranscriptFormats.Write(f, new TranscriptDocument(name, result, engines.Names)))).ToArray());
                     job.Progress.Finish("done");
                     summary.Add(result);
                     foreach (var path in written)
@@ -225,7 +229,7 @@ public static class TranscribeCommand
 
             if (!quiet)
             {
-                await Console.Error.WriteLineAsync(summary.Line(clock.Elapsed, engineNames));
+                await Console.Error.WriteLineAsync(summary.Line(clock.Elapsed, engines.Description));
             }
         }
 
@@ -259,11 +263,6 @@ public static class TranscribeCommand
         });
     }
 
-    private static IReadOnlyDictionary<string, string> EngineNames(EngineSetup engines) => new Dictionary<string, string>
-    {
-        ["models"] = engines.Description,
-    };
-
     /// <summary>
     /// A transcript is named after its recording without the extension (<c>call.wav</c> → <c>call.json</c>), unless two
     /// recordings would then share names in one folder: those keep their extension (<c>call.wav.json</c>, <c>call.mp3.json</c>).
@@ -273,17 +272,6 @@ public static class TranscribeCommand
         var name = Path.GetFileNameWithoutExtension(file.Name);
         var clash = all.Count(other => other.Folder == folder && Path.GetFileNameWithoutExtension(other.File.Name) == name) > 1;
         return clash ? file.Name : name;
-    }
-
-    private static bool TryParseFormats(string list, out IReadOnlyList<string> formats, out string error)
-    {
-        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        formats = names.Contains("all") ? TranscriptFormats.All : names.Distinct().ToArray();
-        error = names.Length == 0 ? $"no format given (choose from {string.Join(", ", TranscriptFormats.All)}, or all)"
-            : names.FirstOrDefault(f => f != "all" && !TranscriptFormats.All.Contains(f)) is { } unknown
-                ? $"unknown format '{unknown}' (known: {string.Join(", ", TranscriptFormats.All)}, or all)"
-                : "";
-        return error.Length == 0;
     }
 
     private static string ModelsHint(string? option)
@@ -311,12 +299,12 @@ public static class TranscribeCommand
             }
         }
 
-        public string Line(TimeSpan wall, IReadOnlyDictionary<string, string> engines)
+        public string Line(TimeSpan wall, string engines)
         {
             var rtf = _audio > 0 ? wall.TotalSeconds / _audio : 0;
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"transcribed {_files} file{(_files == 1 ? "" : "s")}: {_audio:F1} s of audio in {wall.TotalSeconds:F1} s (real-time factor {rtf:F3}), {_speakers.Count} speaker{(_speakers.Count == 1 ? "" : "s")}, {_words} words; {engines["models"]}");
+                $"transcribed {_files} file{(_files == 1 ? "" : "s")}: {_audio:F1} s of audio in {wall.TotalSeconds:F1} s (real-time factor {rtf:F3}), {_speakers.Count} speaker{(_speakers.Count == 1 ? "" : "s")}, {_words} words; {engines}");
         }
     }
 }

@@ -42,9 +42,17 @@ public sealed class EngineSetup
 {
     private readonly string _models;
     private readonly IReadOnlyList<OnnxSessionFactory> _factories;
+    private readonly IReadOnlyDictionary<string, string> _names;
 
     internal EngineSetup(IReadOnlyList<WorkerSlot> workers, bool hasDiarization, string? unavailable, string models, IReadOnlyList<OnnxSessionFactory> factories)
+        : this(workers, hasDiarization, unavailable, models, factories, new Dictionary<string, string>())
     {
+    }
+
+    internal EngineSetup(
+        IReadOnlyList<WorkerSlot> workers, bool hasDiarization, string? unavailable, string models, IReadOnlyList<OnnxSessionFactory> factories, IReadOnlyDictionary<string, string> names)
+    {
+        _names = names;
         Workers = workers;
         HasDiarization = hasDiarization;
         Unavailable = unavailable;
@@ -64,6 +72,14 @@ public sealed class EngineSetup
 
     /// <summary>The models and their provider: the one asked for until a pipeline is built, then the one it got.</summary>
     public string Description => Describe(_models, _factories);
+
+    /// <summary>
+    /// The engines by role (<c>asr</c>, <c>diarization</c>, <c>vad</c>) and the <c>provider</c> the first slot runs on:
+    /// the one asked for until its pipeline is built, then the one it got.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Names => _factories.Count == 0
+        ? _names
+        : new Dictionary<string, string>(_names) { ["provider"] = _factories[0].ProviderDescription };
 
     /// <summary>The ONNX sessions opened so far, each with the provider it actually got.</summary>
     public IReadOnlyList<SessionInfo> Sessions => [.. _factories.SelectMany(f => f.Sessions)];
@@ -163,7 +179,13 @@ public static class Engines
                 });
             }
 
-            return new EngineSetup(slots, diarization is not null, null, models, factories)
+            var names = new Dictionary<string, string>
+            {
+                ["asr"] = asr.Entry.Id,
+                ["diarization"] = diarization is null ? "none" : settings.DiarizationBackend!,
+                ["vad"] = vad?.Entry.Id ?? EnergyVoiceDetector.DetectorName,
+            };
+            return new EngineSetup(slots, diarization is not null, null, models, factories, names)
             {
                 CheckSettings = meeting => CheckChoice(meeting.Engines, catalog),
             };

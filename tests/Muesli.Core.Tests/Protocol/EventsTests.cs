@@ -164,6 +164,30 @@ public class EventsTests
     }
 
     [Fact]
+    public void Result_turns_carry_their_words_only_when_given_and_a_confidence_only_when_known()
+    {
+        AssertShape(
+            """
+            {"type":"result",
+             "turns":[{"speaker_id":"system:SPEAKER_00","stream":"system","t0":0.5,"t1":2,"text":"Hi there.",
+                       "words":[{"text":"Hi","t0":0.5,"t1":0.9},{"text":"there.","t0":1.123,"t1":2,"confidence":0.912}]},
+                      {"speaker_id":"mic:SPEAKER_00","stream":"mic","t0":2.5,"t1":4.75,"text":"Hello."}],
+             "speakers":[],
+             "duration":5}
+            """,
+            new Result(
+                [
+                    new("system:SPEAKER_00", "system", 0.5, 2, "Hi there.", [new("Hi", 0.5, 0.9), new("there.", 1.12349, 2, 0.91234)]),
+                    new("mic:SPEAKER_00", "mic", 2.5, 4.75, "Hello."),
+                ],
+                [],
+                5));
+        AssertShape(
+            """{"type":"segment","speaker":"S","speaker_id":"mic:S","stream":"mic","t0":1,"t1":2,"text":"yes","words":[{"text":"yes","t0":1,"t1":2,"confidence":0.5}]}""",
+            new Segment("S", "mic:S", "mic", 1, 2, "yes", [new("yes", 1, 2, 0.5)]));
+    }
+
+    [Fact]
     public void Screenshot_echoes_its_fields_after_the_type()
     {
         var fields = Json("""{"path":"/tmp/shot.png","t":12.5,"window":{"app":"Keynote"}}""");

@@ -41,11 +41,12 @@ public static class EventShapes
             "speakers" => Keys(e, ("type", Str), ("known", Arr)) ?? Items(e.GetProperty("known"), s => Keys(s, ("speaker_id", Str), ("name", Str))),
             "segment" => Keys(e, ["words"], ("type", Str), ("speaker", Str), ("speaker_id", Str), ("stream", Str), ("t0", Num), ("t1", Num), ("text", Str))
                 ?? StreamName(e)
-                ?? (e.TryGetProperty("words", out var words) ? Items(words, w => Keys(w, ("text", Str), ("t0", Num), ("t1", Num))) : null),
+                ?? (e.TryGetProperty("words", out var words) ? Items(words, TimedWord) : null),
             "partial" => Keys(e, ("type", Str), ("speaker_id", Str), ("stream", Str), ("t0", Num), ("text", Str)) ?? StreamName(e),
             "error" => Keys(e, ("type", Str), ("message", Str)),
             "result" => Keys(e, ("type", Str), ("turns", Arr), ("speakers", Arr), ("duration", Num))
-                ?? Items(e.GetProperty("turns"), t => Keys(t, ("speaker_id", Str), ("stream", Str), ("t0", Num), ("t1", Num), ("text", Str)))
+                ?? Items(e.GetProperty("turns"), t => Keys(t, ["words"], ("speaker_id", Str), ("stream", Str), ("t0", Num), ("t1", Num), ("text", Str))
+                    ?? (t.TryGetProperty("words", out var turnWords) ? Items(turnWords, TimedWord) : null))
                 ?? Items(e.GetProperty("speakers"), s => Keys(s, ("speaker_id", Str), ("name", Str))),
             "speaker_map" => Keys(e, ("type", Str), ("stream", Str), ("map", Obj)) ?? StreamName(e)
                 ?? e.GetProperty("map").EnumerateObject().Select(p => p.Value.ValueKind == Str ? null : $"map value of {p.Name} is not a string").FirstOrDefault(x => x is not null),
@@ -53,6 +54,9 @@ public static class EventShapes
             var other => $"unknown event type '{other}'",
         };
     }
+
+    /// <summary>A word of a segment or a result turn (<c>--emit-words</c>): its confidence only where the engine scores words.</summary>
+    private static string? TimedWord(JsonElement w) => Keys(w, ["confidence"], ("text", Str), ("t0", Num), ("t1", Num));
 
     private static string? Keys(JsonElement e, params (string Name, JsonValueKind Kind)[] keys) => Keys(e, [], keys);
 
