@@ -18,6 +18,12 @@ usage: models/fetch.sh [--list] [MODEL_ID|all|defaults ...] [--dir DIR]
 Files go to DIR/<directory>/<name>; an interrupted download resumes. Each file is
 checked against the size and sha256 the manifest lists. models.json is copied
 into DIR so that `muesli --models DIR` finds exactly these models.
+
+When a download fails, the script says what to check (the network, a proxy in
+HTTPS_PROXY), keeps a partial download as <name>.part for the next run to resume,
+removes any folder it created that stays empty, and lists each file of the model
+with its folder and sha256, for placing the files by hand.
+MUESLI_FETCH_RETRIES sets curl's retries per file (default: 5).
 EOF
 }
 
@@ -114,6 +120,51 @@ is_intact() {
     [[ $sha == - || $(file_sha256 "$file") == "$sha" ]] || return 1
 }
 
+# Creates a folder and its missing parents, noting each one created, so that a failed run can remove those left empty.
+created=()
+make_dir() {
+    local folder=$1 missing=()
+    while [[ ! -d $folder ]]; do
+        missing=("$folder" "${missing[@]}")
+        folder=$(dirname "$folder")
+    done
+    ((${#missing[@]} == 0)) && return
+    mkdir -p "${missing[-1]}"
+    created+=("${missing[@]}")
+}
+
+# Removes the folders this run created that are empty, deepest first.
+remove_empty_created() {
+    local i
+    for ((i = ${#created[@]} - 1; i >= 0; i--)); do
+        rmdir "${created[$i]}" 2>/dev/null || true
+    done
+}
+
+# A download failed: keeps a partial file to resume from, removes what would be left empty, and says what to do.
+download_failed() {
+    local id=$1 url=$2 part=$3
+    [[ -s $part ]] || rm -f "$part"
+    remove_empty_created
+    {
+        printf 'fetch.sh: %s: download of %s failed\n' "$id" "$url"
+        printf '  check the network, or the proxy: curl uses HTTPS_PROXY (now: %s)\n' "${HTTPS_PROXY:-${https_proxy:-unset}}"
+        if [[ -s $part ]]; then
+            printf '  run the same command again: it resumes from %s (%s bytes so far)\n' "$part" "$(file_size "$part")"
+        else
+            printf '  run the same command again: files already downloaded are kept, an interrupted one resumes\n'
+        fi
+        printf '  or place the files of %s by hand, then check each sha256 (sha256sum FILE):\n' "$id"
+        local fid directory name furl size sha
+        while IFS=$'\t' read -r fid directory name furl size sha; do
+            [[ $fid == "$id" ]] || continue
+            printf '    %s/%s/%s  sha256 %s  from %s\n' "$dir" "$directory" "$name" "${sha/#-/(not listed)}" "$furl"
+        done <<<"$plan"
+        printf '  and copy %s to %s/models.json\n' "$manifest" "$dir"
+    } >&2
+    exit 1
+}
+
 fetch_file() {
     local id=$1 target=$2 url=$3 size=$4 sha=$5
     local part="$target.part"
@@ -124,17 +175,16 @@ fetch_file() {
     fi
     [[ $url != - ]] || fail "$id: ${target##*/} has no url in the manifest; copy it into $(dirname "$target") by hand"
 
-    mkdir -p "$(dirname "$target")"
+    make_dir "$(dirname "$target")"
     # A .part at or past the listed size cannot be resumed (the server answers 416): start it again.
     if [[ -f $part && $size != - ]] && (($(file_size "$part") >= size)); then
         rm -f "$part"
     fi
     printf '  %s: downloading %s\n' "${target#"$dir"/}" "$url"
     if ! curl --fail --location --show-error --progress-bar \
-        --retry 5 --retry-delay 3 --retry-connrefused \
+        --retry "${MUESLI_FETCH_RETRIES:-5}" --retry-delay 3 --retry-connrefused \
         --continue-at - --output "$part" "$url"; then
-        [[ -s $part ]] && fail "$id: download of $url failed; run again to resume from $part"
-        fail "$id: download of $url failed"
+        download_failed "$id" "$url" "$part"
     fi
 
     local actual_size actual_sha
@@ -196,8 +246,9 @@ command -v curl >/dev/null || fail "curl is needed to download models"
 plan=$(manifest_query plan "${names[@]}") || exit 2
 [[ -n $plan ]] || fail "nothing to fetch: the manifest names no such models"
 
-mkdir -p "$dir"
+make_dir "$dir"
 dir=$(cd "$dir" && pwd)
+
 installed=()
 while IFS=$'\t' read -r id directory name url size sha; do
     if [[ ${#installed[@]} == 0 || ${installed[-1]} != "$id" ]]; then

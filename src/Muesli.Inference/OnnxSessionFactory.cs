@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -26,13 +29,21 @@ public sealed record SessionInfo(string Role, string Source, string Provider);
 /// CPU-only options. Every session's provider is recorded in <see cref="Sessions"/>.
 /// </summary>
 /// <remarks>
+/// The fallback is one log line per process and reason, e.g. "CUDA unavailable on device 0 (libcudart.so.13 not
+/// found): running on CPU": when the CUDA provider's library does not load, the reason is the library it lacks, not
+/// ONNX Runtime's bare "Failed to load shared library", whose own native warning is kept off stderr.
+/// </remarks>
+/// <remarks>
 /// A CUDA failure that only shows when the session is created (e.g. no such device) counts too: the session is
 /// retried on the CPU, and if that works the factory falls back for good; if the CPU fails as well the model is at
 /// fault and its error is thrown. Thread-safe.
 /// </remarks>
-public sealed class OnnxSessionFactory
+public sealed partial class OnnxSessionFactory
 {
     public const string CpuProvider = "CPU";
+
+    /// <summary>The fallbacks this process has logged, by reason: each is said once, whichever factory meets it.</summary>
+    private static readonly ConcurrentDictionary<string, bool> Reported = new();
 
     private readonly ILogger logger;
     private readonly Lock gate = new();
@@ -176,7 +187,7 @@ public sealed class OnnxSessionFactory
 
     private void FallBack(OnnxRuntimeException error)
     {
-        var reason = error.Message.Trim();
+        var reason = Reason(error);
         lock (gate)
         {
             if (cudaFailure is not null)
@@ -187,11 +198,64 @@ public sealed class OnnxSessionFactory
             cudaFailure = reason;
         }
 
-        logger.LogWarning(
-            "CUDA execution provider unavailable on device {DeviceId} ({Reason}); all ONNX sessions run on the CPU",
-            Device.DeviceId,
-            reason);
+        if (Reported.TryAdd($"{Device.DeviceId} {reason}", true))
+        {
+            logger.LogWarning("CUDA unavailable on device {DeviceId} ({Reason}): running on CPU", Device.DeviceId, reason);
+        }
+        else
+        {
+            logger.LogDebug("CUDA unavailable on device {DeviceId} ({Reason}): running on CPU", Device.DeviceId, reason);
+        }
     }
+
+    /// <summary>
+    /// Why CUDA failed, in a person's words. ONNX Runtime only says that the provider's library did not load; the
+    /// dynamic loader says which library it lacks (the CUDA runtime, cuBLAS, cuDNN: what to install).
+    /// </summary>
+    internal static string Reason(OnnxRuntimeException error)
+    {
+        var message = OrtPrefix().Replace(error.Message.Trim(), "");
+        if (!message.Contains("Failed to load shared library", StringComparison.OrdinalIgnoreCase))
+        {
+            return message;
+        }
+
+        return MissingLibrary() is { } missing ? $"{missing} not found" : "its provider library does not load";
+    }
+
+    /// <summary>The first library the CUDA provider needs that the loader cannot find, or null.</summary>
+    private static string? MissingLibrary()
+    {
+        const string provider = "libonnxruntime_providers_cuda.so";
+        var path = new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", provider),
+                Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}", "native", provider),
+                Path.Combine(AppContext.BaseDirectory, provider),
+            }
+            .FirstOrDefault(File.Exists);
+        if (path is null)
+        {
+            return provider;
+        }
+
+        try
+        {
+            NativeLibrary.Free(NativeLibrary.Load(path));
+            return null;
+        }
+        catch (DllNotFoundException e)
+        {
+            var lacking = LoaderMissing().Match(e.Message);
+            return lacking.Success ? lacking.Groups[1].Value : null;
+        }
+    }
+
+    [GeneratedRegex(@"^\[ErrorCode:\w+\]\s*(OrtSessionOptionsAppendExecutionProvider_\w+:\s*)?")]
+    private static partial Regex OrtPrefix();
+
+    [GeneratedRegex(@"([\w.+-]+\.so[\w.]*): cannot open shared object file")]
+    private static partial Regex LoaderMissing();
 
     private InferenceSession Record(InferenceSession session, string role, string source, string provider)
     {

@@ -5,7 +5,7 @@ internal sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "muesli-audio-tests", Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "muesli-audio-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 

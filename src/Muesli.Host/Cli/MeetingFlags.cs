@@ -104,7 +104,7 @@ public sealed class MeetingFlags
         SpeakerTolerance = make.Seconds("--speaker-tolerance", 0.25, "How far a word may lie from the nearest speaker segment");
         LiveInterval = make.Seconds("--live-interval", 15, "New audio needed before a live pass");
         LiveMinSeconds = make.Seconds("--live-min-seconds", 10, "Stream duration needed before the first live pass");
-        FinalizeLag = make.Seconds("--finalize-lag", 5, "Seconds at the end of a live window that stay partial");
+        FinalizeLag = make.Seconds("--finalize-lag", 5, "Audio at the end of a live window that stays partial");
         ContextSeconds = make.Seconds("--context-seconds", 30, "Processed audio re-read before the new audio of a live pass");
         MaxGapSeconds = make.Seconds("--max-gap-seconds", 3600, "Largest PTS jump filled with silence; larger jumps are rejected");
         EmitMeters = make.Flag("--emit-meters", "Emit a meter event (rms) per audio frame");
@@ -116,7 +116,7 @@ public sealed class MeetingFlags
         EmitWords = make.Flag("--emit-words", "Segment events carry each word's text, t0 and t1");
         FullReprocess = make.Flag("--full-reprocess", "Every live pass re-reads the whole stream from byte 0 (the original O(T²) behaviour)");
         Models = make.Make<string?>("--models", $"Models folder (default: ${Muesli.Inference.Models.ModelCatalog.EnvironmentVariable})", null);
-        Threads = make.Make("--threads", "ONNX Runtime intra-op threads on CPU (0: its default)", 0);
+        Threads = make.Make("--threads", "ONNX Runtime intra-op threads on CPU (0: ONNX Runtime decides)", 0);
     }
 
     public Option<string> TranscribeStream { get; }

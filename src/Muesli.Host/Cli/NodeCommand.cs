@@ -38,7 +38,7 @@ public static class NodeCommand
     private static readonly Option<int> IngestPort = Make.Make("--ingest-port", "TCP port for meetings (0: any free port)", 7700);
     private static readonly Option<DirectoryInfo> DataDir = Make.Make("--data-dir", "One folder per meeting (PCM logs, WAV archives); the SQLite journal without --journal", new DirectoryInfo("muesli-data"));
     private static readonly Option<string?> Journal = Make.Make<string?>("--journal", "PostgreSQL connection string (Npgsql syntax) for the journal, snapshots and sharding state (default: SQLite in the data dir, one node only)", null);
-    private static readonly Option<string> Devices = Make.Make("--devices", "Inference slots, e.g. cpu | cpu,cpu | cuda:0,cuda:1 (default: cuda:0 when CUDA loads, else cpu)", "auto");
+    private static readonly Option<string> Devices = Make.Make("--devices", "Inference slots: auto (cuda:0 when CUDA loads, else cpu), or a list such as cpu | cpu,cpu | cuda:0,cuda:1", "auto");
     private static readonly Option<int> MaxMeetings = Make.Make("--max-meetings", "Meetings connected at once; more are refused with node_full", 200);
     private static readonly Option<double> AbandonAfter = Make.Make("--abandon-after", "Minutes a meeting may stay without a connection before it is finalized", 30.0);
     private static readonly Option<int> MaxFrameBytes = Make.Make("--max-frame-bytes", "Largest frame payload accepted; a larger one closes the connection", 4 * 1024 * 1024);

@@ -6,7 +6,10 @@ using Muesli.Actors.Hosting;
 
 namespace Muesli.Host.Composition;
 
-/// <summary>Builds the generic host of a node: logging on stderr (stdout belongs to the protocol) and the actor system.</summary>
+/// <summary>
+/// Builds the generic host of a node: logging on stderr (stdout belongs to the protocol), every line in
+/// <see cref="LogFormat"/> — ours, Akka's through its loggers and what Akka prints by itself — and the actor system.
+/// </summary>
 public static class NodeHost
 {
     public static ILoggerFactory CreateLogging(bool verbose) => LoggerFactory.Create(b => ConfigureLogging(b, verbose));
@@ -40,12 +43,19 @@ public static class NodeHost
         {
             akka.ConfigureLoggers(loggers =>
             {
-                loggers.LogLevel = verbose ? Akka.Event.LogLevel.DebugLevel : Akka.Event.LogLevel.InfoLevel;
+                loggers.LogLevel = verbose ? Akka.Event.LogLevel.DebugLevel : akkaInfo ? Akka.Event.LogLevel.InfoLevel : Akka.Event.LogLevel.WarningLevel;
                 loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
+                loggers.AddLogger<AkkaLogger>();
             });
-            // Nothing may reach stdout before the loggers are up.
-            akka.AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend);
+            // What Akka prints without its loggers (while it starts, after they stop) goes to stderr in the same
+            // format; nothing of it may reach stdout.
+            AkkaStderrLogger.MinimumLevel = (int)AkkaLevel(verbose, akkaInfo);
+            akka.AddHocon(
+                $"""
+                akka.stdout-logger-class = "{typeof(AkkaStderrLogger).AssemblyQualifiedName}"
+                akka.stdout-loglevel = {(verbose ? "DEBUG" : akkaInfo ? "INFO" : "WARNING")}
+                """,
+                HoconAddMode.Prepend);
             configure?.Invoke(akka);
             akka.WithMuesli(node);
         });
@@ -55,13 +65,16 @@ public static class NodeHost
     private static void ConfigureLogging(ILoggingBuilder logging, bool verbose, bool akkaInfo = false)
     {
         logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
-        logging.AddFilter("Akka", verbose ? LogLevel.Debug : akkaInfo ? LogLevel.Information : LogLevel.Warning);
+        logging.AddFilter("Akka", AkkaLevel(verbose, akkaInfo));
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddSimpleConsole(o =>
+        logging.AddConsole(o =>
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.FormatterName = LogFormat.Name;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
-        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.AddConsoleFormatter<LogFormatter, LogFormatterOptions>();
     }
+
+    private static LogLevel AkkaLevel(bool verbose, bool akkaInfo)
+        => verbose ? LogLevel.Debug : akkaInfo ? LogLevel.Information : LogLevel.Warning;
 }

@@ -152,7 +152,7 @@ public sealed class BackendProcess : IAsyncDisposable
         return LogTime(text) ?? throw new TimeoutException($"no log line holds '{text}'; stderr:\n{Stderr}");
     }
 
-    /// <summary>Starts <c>muesli {command} {args}</c>; the command is <c>backend</c> unless another is named.</summary>
+    /// <summary>Starts <c>muesli {command} {args}</c>; the command is <c>backend</c> unless another (or "": none) is named.</summary>
     public static BackendProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string command = "backend")
     {
         if (!File.Exists(MuesliDll))
@@ -169,7 +169,11 @@ public sealed class BackendProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
         };
         info.ArgumentList.Add(MuesliDll);
-        info.ArgumentList.Add(command);
+        if (command.Length > 0)
+        {
+            info.ArgumentList.Add(command);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

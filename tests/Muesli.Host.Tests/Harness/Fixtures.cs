@@ -12,39 +12,68 @@ public sealed class TempDir : IDisposable
 
     public static implicit operator string(TempDir dir) => dir.Path;
 
-    public void Dispose()
+    public void Dispose() => Remove(Path);
+
+    /// <summary>
+    /// Removes a folder that a process just killed may still be writing into (a file it had open, a folder it was
+    /// about to make): a few tries, a moment apart, before it is left.
+    /// </summary>
+    public static void Remove(string path)
     {
-        try
+        for (var attempt = 0; attempt < 10 && Directory.Exists(path); attempt++)
         {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 }
 
-/// <summary>The stand-in models folder, written once for all backend tests.</summary>
+/// <summary>
+/// The stand-in models folder, written once for all backend tests, in a folder named after this test process and
+/// removed when it exits. A folder named after a process that no longer runs (one that was killed) is removed when
+/// the next test run writes its own.
+/// </summary>
 public static class StandIns
 {
-    private static readonly Lazy<string> Written = new(() =>
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "muesli-standins-" + Environment.ProcessId);
-        StandInModels.WriteModelsFolder(dir);
-        return dir;
-    });
+    private const string Prefix = "muesli-standins-";
 
-    private static readonly Lazy<string> WrittenWithVad = new(() =>
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "muesli-standins-vad-" + Environment.ProcessId);
-        StandInModels.WriteModelsFolder(dir, withVad: true);
-        return dir;
-    });
+    private static readonly Lazy<string> Written = new(() => Write(Prefix + Environment.ProcessId, withVad: false));
+
+    private static readonly Lazy<string> WrittenWithVad = new(() => Write(Prefix + "vad-" + Environment.ProcessId, withVad: true));
 
     public static string Folder => Written.Value;
 
     /// <summary>The same folder with the stand-in Silero VAD, its default VAD.</summary>
     public static string FolderWithVad => WrittenWithVad.Value;
+
+    private static string Write(string name, bool withVad)
+    {
+        RemoveOrphans();
+        var dir = Path.Combine(Path.GetTempPath(), name);
+        StandInModels.WriteModelsFolder(dir, withVad);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TempDir.Remove(dir);
+        return dir;
+    }
+
+    private static void RemoveOrphans()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            var pid = Path.GetFileName(dir)[Prefix.Length..].Replace("vad-", "", StringComparison.Ordinal);
+            if (int.TryParse(pid, out var id) && id != Environment.ProcessId && !Running(id))
+            {
+                TempDir.Remove(dir);
+            }
+        }
+    }
+
+    private static bool Running(int pid) => Directory.Exists($"/proc/{pid}");
 }
 
 /// <summary>
@@ -94,16 +123,7 @@ public sealed class RealSizeModelsFolder : IDisposable
         return copy;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => TempDir.Remove(Folder);
 
     [DllImport("libc", EntryPoint = "link", SetLastError = true)]
     private static extern int HardLink(string existing, string link);

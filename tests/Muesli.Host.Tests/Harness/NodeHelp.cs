@@ -68,7 +68,7 @@ public sealed partial class NodeHelp
                 options[flag] = new NodeOption(
                     flag,
                     variable.Success ? variable.Groups[1].Value : null,
-                    fallback.Success ? fallback.Groups[1].Value : null,
+                    fallback.Success && IsValue(fallback.Groups[1].Value) ? fallback.Groups[1].Value : null,
                     option.Groups["argument"].Success,
                     description);
             }
@@ -76,6 +76,12 @@ public sealed partial class NodeHelp
 
         return new NodeHelp(text, options);
     }
+
+    /// <summary>
+    /// A default that is a value (<c>4053</c>, <c>ingest,stream,inference</c>), not words saying what happens without
+    /// the option (<c>this node</c>, <c>$MUESLI_MODELS</c>): help shows both as <c>[default: …]</c>.
+    /// </summary>
+    private static bool IsValue(string text) => !text.Contains(' ', StringComparison.Ordinal) && !text.StartsWith('$');
 
     [GeneratedRegex(@"^\s+(?<flags>-{1,2}[a-z?][a-z0-9-]*(?:, -{1,2}[a-z?][a-z0-9-]*)*)(?<argument> <[^>]+>)?\s{2,}(?<description>.*)$")]
     private static partial Regex OptionLine();
