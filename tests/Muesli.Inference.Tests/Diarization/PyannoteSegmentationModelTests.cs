@@ -49,6 +49,17 @@ public sealed class PyannoteSegmentationModelTests : IDisposable
     }
 
     [Fact]
+    public void An_export_made_by_the_onnx_runtime_quantizer_runs_one_window_at_a_time()
+    {
+        var metadata = EnergySegmentationModel.MetadataWith(PyannoteSegmentationModel.QuantizedKey, PyannoteSegmentationModel.QuantizedValue);
+        using var model = Load(EnergySegmentationModel.Graph(metadata: metadata), out _);
+
+        Assert.True(model.Quantized);
+        Assert.Equal(1, model.MaxBatch);
+        Assert.Throws<ArgumentException>(() => model.Run(new float[2 * 160000], 2));
+    }
+
+    [Fact]
     public void A_run_gives_589_frames_of_seven_log_probabilities_per_10_s_window()
     {
         using var model = Load(EnergySegmentationModel.Graph(), out _);

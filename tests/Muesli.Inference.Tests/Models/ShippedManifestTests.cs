@@ -98,6 +98,8 @@ public sealed class ShippedManifestTests
     [InlineData("parakeet-tdt-0.6b-v3", "parakeet-tdt-0.6b-v3-int8")]
     [InlineData("whisper-tiny.en", "whisper-tiny.en-int8")]
     [InlineData("silero", "silero-vad-v5")]
+    [InlineData("pyannote", "pyannote-segmentation-3.0")]
+    [InlineData("pyannote-int8", "pyannote-segmentation-3.0-int8")]
     public void Common_names_resolve_to_the_shipped_models(string alias, string id)
     {
         Assert.Equal(id, ModelManifest.Shipped().Find(alias)?.Id);
@@ -116,6 +118,26 @@ public sealed class ShippedManifestTests
         Assert.Equal(folder.PathOf("silero-vad-v5/silero_vad.onnx"), vad.PathOf("model"));
         Assert.Equal(FileVerificationOutcome.Verified, verification.Outcome);
         Assert.Equal("1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3", verification.ActualSha256);
+    }
+
+    [Fact]
+    public void The_shipped_int8_segmentation_model_installs_and_verifies_against_the_shipped_manifest()
+    {
+        using var folder = new ModelFolder();
+        const string file = "pyannote-segmentation-3.0-int8/pyannote-segmentation.int8.onnx";
+        folder.Write(file, File.ReadAllBytes(SharedFiles.PathOf("models/pyannote-segmentation-3.0.int8.onnx")));
+        var catalog = ModelCatalog.Open(folder.Path);
+
+        // The fp32 export stays the default; the int8 one serves when it is the only segmentation model installed.
+        var segmentation = catalog.Resolve("segmentation", null);
+        var verification = Assert.Single(catalog.Verify("pyannote-int8"));
+
+        Assert.Equal("pyannote-segmentation-3.0-int8", segmentation.Entry.Id);
+        Assert.Equal("pyannote-segmentation", segmentation.Entry.Family);
+        Assert.Equal(folder.PathOf(file), segmentation.PathOf("model"));
+        Assert.Equal(FileVerificationOutcome.Verified, verification.Outcome);
+        Assert.Equal("d582f4b4c6b48205de7e0643c57df0df5615a3c176189be3fc461e9d18827b5d", verification.ActualSha256);
+        Assert.Equal("pyannote-segmentation-3.0", ModelManifest.Shipped().Defaults["segmentation"]);
     }
 
     [Fact]
