@@ -20,6 +20,7 @@ public static class Program
         {
             BackendCommand.Create(stdout),
             TranscribeCommand.Create(),
+            ReprocessCommand.Create(stdout),
             EnginesCommand.Create(stdout),
             NodeCommand.Create(stdout),
         };
