@@ -24,6 +24,7 @@ public static class Program
         {
             BackendCommand.Create(stdout),
             TranscribeCommand.Create(),
+            ReprocessCommand.Create(stdout),
             EnginesCommand.Create(stdout),
             NodeCommand.Create(stdout),
         };

@@ -157,6 +157,24 @@ public static class MuesliEvents
         }
     }
 
+    /// <summary>
+    /// A stage of one stream in batch re-diarization (<c>muesli reprocess</c>): <c>{"type":"status","stage":…,"stream":…}</c>,
+    /// with <c>"windows":N</c> on <c>recovering</c>. The backend's own stages stay <see cref="Stage"/>.
+    /// </summary>
+    public sealed record StreamStage(string Name, string Stream, int? Windows = null) : MuesliEvent
+    {
+        protected override void WriteFields(Utf8JsonWriter w)
+        {
+            w.WriteString("type", "status");
+            w.WriteString("stage", Name);
+            w.WriteString("stream", Stream);
+            if (Windows is { } windows)
+            {
+                w.WriteNumber("windows", windows);
+            }
+        }
+    }
+
     public sealed record Meter(string Stream, double T, double Rms) : MuesliEvent
     {
         protected override void WriteFields(Utf8JsonWriter w)
