@@ -18,7 +18,7 @@ public sealed class TranscribeCommandTests
         await using var process = BackendProcess.Start([wav, "--models", StandIns.Folder, "--out", Path.Combine(dir, "out"), "--format", "txt,json,srt,vtt,rttm"], command: "transcribe");
         process.CloseInput();
         Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromMinutes(5)));
-        Assert.Contains("complete", process.Stderr);
+        Assert.Contains("transcribed 1 file", process.Stderr);
         Assert.True(process.Lines.Count == 0, $"stdout is not for logs, yet it carried: {string.Join(" | ", process.Lines)}");
 
         string Out(string ext) => File.ReadAllText(Path.Combine(dir, "out", $"meeting.{ext}"));

@@ -182,7 +182,7 @@ public static class ReprocessCommand
 
     private static double DurationOf(string path)
     {
-        using var audio = AudioInput.Open(path);
+        using var audio = AudioFile.Open(path);
         if (audio.DurationSeconds is { } known)
         {
             return known;

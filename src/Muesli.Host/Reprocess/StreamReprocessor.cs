@@ -40,7 +40,7 @@ public sealed class StreamReprocessor(
         FileOutcome outcome;
         try
         {
-            using var audio = AudioInput.Open(path);
+            using var audio = AudioFile.Open(path);
             outcome = await transcriber.TranscribeAsync(new FileJob(path, audio.Read)
             {
                 Stream = stream,
@@ -94,7 +94,7 @@ public sealed class StreamReprocessor(
     private List<SpeechRegion> Speech(string path)
     {
         var regions = new List<SpeechRegion>();
-        using var audio = AudioInput.Open(path);
+        using var audio = AudioFile.Open(path);
         var block = new float[DetectorBlockSamples];
         long at = 0;
         int filled;
@@ -131,7 +131,7 @@ public sealed class StreamReprocessor(
             return recovered;
         }
 
-        using var audio = AudioInput.Open(path);
+        using var audio = AudioFile.Open(path);
         long position = 0;
         foreach (var window in windows)
         {
