@@ -75,7 +75,7 @@ public static class LiveLoopBenchmark
             Meeting = meeting,
             Workers = [new WorkerSlot("cpu", "CPU", () => new TranscriptionPipeline(AsrEngines.Create(asr, sessions), null, new MergeOptions()))],
         };
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.AddAkka("bench", (akka, _) =>
         {

@@ -60,6 +60,12 @@ switch (command)
             Logs = Option("--logs", "") is { Length: > 0 } finalizeLogs ? finalizeLogs : null,
             Json = Option("--json", "") is { Length: > 0 } finalizeJson ? finalizeJson : null,
         });
+    case "transcribe":
+        return await TranscribeBenchmark.RunAsync(new TranscribeOptions
+        {
+            Minutes = double.Parse(Option("--minutes", "60"), CultureInfo.InvariantCulture),
+            Files = Option("--files", "1,4").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray(),
+        });
     default:
         Console.WriteLine("""
             usage: dotnet run -c Release --project bench/Muesli.Benchmarks -- <benchmark> [options]
@@ -94,6 +100,11 @@ switch (command)
                   one all-roles node (SQLite, stand-in models, one CPU slot) per meeting length and one room sending
                   as fast as the node takes it; the node's VmRSS every 200 ms: its peak before STOP and from STOP to
                   the result event (the finalize pass), and VmHWM
+              transcribe [--minutes 60] [--files 1,4]
+                  muesli transcribe's throughput in-process: one node (stand-in models, one CPU slot) transcribing tone
+                  meetings of --minutes (4 speakers, 44.1 kHz stereo WAV), one file alone then that many at once; per
+                  scenario the RTF (wall / audio), audio seconds per wall second, CPU seconds, and the seconds of each
+                  stage: decode+resample, features, ONNX inference, merge, and the rest (messaging, PCM log I/O, waiting)
             """);
         return command == "help" ? 0 : 2;
 }

@@ -100,8 +100,10 @@ public sealed class TranscriptionPipeline(
 
         var shifted = Offsets.Shift(words.OrderBy(w => w.Start).ToArray(), timestampOffset);
         var shiftedSegments = Offsets.Shift(segments, timestampOffset);
+        var timing = StageClock.Time(StageClock.Merge);
         var labelled = SpeakerMerge.AssignSpeakers(shifted, shiftedSegments, merge);
         var turns = SpeakerMerge.BuildTurns(labelled, merge);
+        timing.Dispose();
         return new PipelineResult(timestampOffset, duration, shifted, shiftedSegments, labelled, turns, diarization.Embeddings)
         {
             SpeechSeconds = speechSeconds,

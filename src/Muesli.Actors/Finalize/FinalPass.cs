@@ -2,6 +2,7 @@ using Muesli.Core.Commit;
 using Muesli.Core.Merge;
 using Muesli.Core.Speakers;
 using Muesli.Core.Transcripts;
+using Muesli.Inference;
 
 namespace Muesli.Actors.Finalize;
 
@@ -15,6 +16,7 @@ public static class FinalPass
 {
     public static IReadOnlyList<LabelledWord> Stitch(IReadOnlyList<FinalWindow> windows, double lagSeconds, MergeOptions merge, ClusteringOptions clustering)
     {
+        using var timing = StageClock.Time(StageClock.Merge);
         var labels = Relabel(windows, clustering);
         var state = CommitState.Initial;
         var words = new List<LabelledWord>();

@@ -216,12 +216,14 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
             return;
         }
 
+        var timing = StageClock.Time(StageClock.Merge);
         var words = SpeakerNaming.Name(apply.Words, apply.Stream, State.LabelByStream);
         var outcome = CommitPolicy.Apply(State.CommitOf(apply.Stream), words, double.PositiveInfinity, Options.Merge);
         var committed = Persistable(apply.Stream, long.MaxValue, final: true, outcome);
         var turns = SpeakerMerge.BuildTurns(words, Options.Merge)
             .Select(t => new FinalTurn(apply.Stream, IdOf(apply.Stream, t.Speaker), t.Start, t.End, t.Text, TimedWords(t.Words)))
             .ToArray();
+        timing.Dispose();
         var recorded = new TranscriptEvents.FinalTranscriptRecorded(apply.Stream, turns, apply.Duration);
         var mapped = new TranscriptEvents.SpeakersMapped(apply.Stream, LiveToFinal(apply.Stream, turns));
         RecordAll([committed, recorded, mapped], e =>

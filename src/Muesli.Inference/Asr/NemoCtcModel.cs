@@ -82,7 +82,9 @@ public sealed class NemoCtcModel : IDisposable
         using var signal = OrtValue.CreateTensorValueFromMemory(features.Data, [1, features.Features, features.Frames]);
         using var length = OrtValue.CreateTensorValueFromMemory(new long[] { features.Frames }, [1]);
         using var runOptions = new RunOptions();
+        var timing = StageClock.Time(StageClock.Inference);
         using var outputs = session.Run(runOptions, [FeaturesInput, LengthInput], [signal, length], [LogProbsOutput]);
+        timing.Dispose();
         var shape = outputs[0].GetTensorTypeAndShape().Shape;
         if (shape.Length != 3 || shape[0] != 1)
         {

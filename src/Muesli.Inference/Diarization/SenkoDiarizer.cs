@@ -49,7 +49,9 @@ public sealed class SenkoDiarizer : IDiarizationEngine
     {
         var frames = segmentation.Model.Frames;
         var step = Math.Max(1, (int)Math.Round(Options.StepSeconds * frames.SampleRate));
+        var timing = StageClock.Time(StageClock.Inference); // the segmentation model's runs (and their powerset decoding)
         var windows = segmentation.Segment(samples16k, step);
+        timing.Dispose();
         var frameCount = SpeakerActivity.FrameCount(windows);
         var (members, embeddings) = EmbedLocalSpeakers(samples16k, windows);
         if (members.Count == 0)

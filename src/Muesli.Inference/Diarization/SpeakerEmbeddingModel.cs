@@ -69,7 +69,9 @@ public sealed class SpeakerEmbeddingModel : IDisposable
 
         using var x = OrtValue.CreateTensorValueFromMemory(features, [clips, frames, bins]);
         using var runOptions = new RunOptions();
+        var timing = StageClock.Time(StageClock.Inference);
         using var outputs = session.Run(runOptions, [Recipe.FeaturesInput], [x], [Recipe.EmbeddingOutput]);
+        timing.Dispose();
         var shape = outputs[0].GetTensorTypeAndShape().Shape;
         if (shape.Length != 2 || shape[0] != clips || shape[1] != Dimension)
         {

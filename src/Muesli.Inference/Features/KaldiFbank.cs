@@ -77,6 +77,7 @@ public sealed class KaldiFbankFrontEnd
 
     public TimeMajorFeatures Compute(ReadOnlySpan<float> samples16k)
     {
+        using var timing = StageClock.Time(StageClock.Features);
         var frames = FrameCount(samples16k.Length);
         var bins = Options.MelBins;
         var data = new float[frames * bins];

@@ -63,6 +63,7 @@ public sealed class NemoMelFrontEnd
 
     public FeatureMatrix Compute(ReadOnlySpan<float> samples16k)
     {
+        using var timing = StageClock.Time(StageClock.Features);
         var frames = FrameCount(samples16k.Length);
         var padded = new float[samples16k.Length + (2 * Padding)];
         ApplyPreEmphasis(samples16k, padded.AsSpan(Padding, samples16k.Length));

@@ -75,6 +75,7 @@ public sealed class WhisperMelFrontEnd
 
     public FeatureMatrix Compute(ReadOnlySpan<float> samples16k)
     {
+        using var timing = StageClock.Time(StageClock.Features);
         var frames = FrameCount(samples16k.Length);
         var data = new float[Features * frames];
         if (frames == 0)

@@ -112,7 +112,9 @@ public sealed class SileroVad : IVoiceActivityDetector
             // Bound inputs are copied when bound if the session runs on a device, so the changed buffers are bound anew.
             binding.BindInput(AudioInput, windowValue);
             binding.BindInput(StateInput, stateValue);
+            var timing = StageClock.Time(StageClock.Inference);
             session.RunWithBinding(runOptions, binding);
+            timing.Dispose();
             result[i] = probability[0];
             nextState.CopyTo(state, 0);
             window.AsSpan(ChunkSamples, ContextSamples).CopyTo(window);

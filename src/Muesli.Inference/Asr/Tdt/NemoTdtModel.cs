@@ -145,7 +145,9 @@ public sealed class NemoTdtModel : IDisposable
 
         using var signal = OrtValue.CreateTensorValueFromMemory(features.Data, [1, features.Features, features.Frames]);
         using var length = OrtValue.CreateTensorValueFromMemory(new long[] { features.Frames }, [1]);
+        var timing = StageClock.Time(StageClock.Inference);
         using var outputs = encoder.Run(runOptions, [FeaturesInput, LengthInput], [signal, length], [EncoderOutput, EncodedLengthsOutput]);
+        timing.Dispose();
         var shape = outputs[0].GetTensorTypeAndShape().Shape;
         if (shape.Length != 3 || shape[0] != 1 || shape[1] != EncoderDimension)
         {
@@ -173,10 +175,16 @@ public sealed class NemoTdtModel : IDisposable
     }
 
     internal void RunDecoder(IReadOnlyCollection<string> inputNames, IReadOnlyCollection<OrtValue> inputs, IReadOnlyCollection<string> outputNames, IReadOnlyCollection<OrtValue> outputs)
-        => decoder.Run(runOptions, inputNames, inputs, outputNames, outputs);
+    {
+        using var timing = StageClock.Time(StageClock.Inference);
+        decoder.Run(runOptions, inputNames, inputs, outputNames, outputs);
+    }
 
     internal void RunJoiner(IReadOnlyCollection<string> inputNames, IReadOnlyCollection<OrtValue> inputs, IReadOnlyCollection<string> outputNames, IReadOnlyCollection<OrtValue> outputs)
-        => joiner.Run(runOptions, inputNames, inputs, outputNames, outputs);
+    {
+        using var timing = StageClock.Time(StageClock.Inference);
+        joiner.Run(runOptions, inputNames, inputs, outputNames, outputs);
+    }
 
     private static float[] TimeMajor(ReadOnlySpan<float> channelMajor, int dimension, int frames, int valid)
     {

@@ -84,12 +84,14 @@ public sealed class WhisperDecoderSession : IWhisperDecoderSteps, IDisposable
             }
 
             var next = 1 - current;
+            var timing = StageClock.Time(StageClock.Inference);
             decoder.Run(
                 runOptions,
                 InputNames,
                 [ownTokens ?? singleTokenValue, selfKeys[current], selfValues[current], encoding.CrossKey, encoding.CrossValue, offsetValue],
                 OutputNames,
                 [ownLogits ?? singleLogitsValue, selfKeys[next], selfValues[next]]);
+            timing.Dispose();
             current = next;
             return lastLogits;
         }

@@ -92,7 +92,9 @@ public sealed class WhisperModel : IDisposable
 
         using var input = OrtValue.CreateTensorValueFromMemory(mel.Data, [1, mel.Features, mel.Frames]);
         using var runOptions = new RunOptions();
+        var timing = StageClock.Time(StageClock.Inference);
         var outputs = encoder.Run(runOptions, [MelInput], [input], [CrossKey, CrossValue]);
+        timing.Dispose();
         try
         {
             foreach (var (name, value) in new[] { CrossKey, CrossValue }.Zip(outputs))

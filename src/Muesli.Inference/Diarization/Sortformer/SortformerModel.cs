@@ -108,8 +108,10 @@ public sealed class SortformerModel : IDisposable
         using var fifoValue = Tensor(fifo, [1, fifoFrames, EmbeddingSize]);
         using var fifoLengths = OrtValue.CreateTensorValueFromMemory(new long[] { fifoFrames }, [1]);
         using var runOptions = new RunOptions();
+        var timing = StageClock.Time(StageClock.Inference);
         using var outputs = session.Run(
             runOptions, InputNames, [chunkValue, chunkLengths, cacheValue, cacheLengths, fifoValue, fifoLengths], OutputNames);
+        timing.Dispose();
 
         var embeddingFrames = CheckShape(outputs[1], EmbeddingsOutput, "[1, T', E]", 3, EmbeddingSize, "E");
         var predictionFrames = CheckShape(outputs[0], PredictionsOutput, "[1, T, speakers]", 3, Speakers, "speakers");
