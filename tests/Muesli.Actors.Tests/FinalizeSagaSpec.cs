@@ -27,10 +27,10 @@ public sealed class FinalizeSagaSpec(ITestOutputHelper output) : MuesliSpec(outp
         Windows = new WindowOptions { FinalizeWindowSeconds = 10, ContextSeconds = 3 },
     };
 
-    protected override void AfterAll()
+    protected override void Dispose(bool disposing)
     {
-        base.AfterAll();
-        Directory.Delete(_output, recursive: true);
+        base.Dispose(disposing);
+        RemoveFolder(_output);
     }
 
     /// <summary>The stream's log on the shared data dir, as the stream actor left it: a ramp the test can check.</summary>

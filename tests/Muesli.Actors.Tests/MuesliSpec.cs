@@ -48,15 +48,26 @@ public abstract class MuesliSpec(string journal, ITestOutputHelper output) : Tes
         return assembly.Samples;
     }
 
-    protected override void AfterAll()
+    /// <summary>Removes the journal's folder once the actor system is down (before, persistence may still write to it).</summary>
+    protected override void Dispose(bool disposing)
     {
-        base.AfterAll();
-        try
+        base.Dispose(disposing);
+        RemoveFolder(Path.GetDirectoryName(Journal)!);
+    }
+
+    /// <summary>Deletes a test's folder, retrying briefly while a file in it is still being closed.</summary>
+    protected static void RemoveFolder(string folder)
+    {
+        for (var attempt = 0; attempt < 10 && Directory.Exists(folder); attempt++)
         {
-            Directory.Delete(Path.GetDirectoryName(Journal)!, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 

@@ -231,15 +231,9 @@ public sealed class StreamActorSpec(ITestOutputHelper output) : MuesliSpec(outpu
         transcripts.Send(stream, new TranscriptCommands.WindowApplied("m1", StreamKind.System, chunk.Seq, 0));
     }
 
-    protected override void AfterAll()
+    protected override void Dispose(bool disposing)
     {
-        base.AfterAll();
-        try
-        {
-            Directory.Delete(_output, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        base.Dispose(disposing);
+        RemoveFolder(_output);
     }
 }

@@ -17,7 +17,7 @@ public sealed class BackendLoadTests(RealSizeModelsFolder models, ITestOutputHel
     private const string Serving = "serving the meeting:";
 
     /// <summary>What the backend logs once its engines are built.</summary>
-    private const string EnginesBuilt = "] engines: ";
+    private const string EnginesBuilt = "Muesli.Engines: engines: ";
 
     private static readonly TimeSpan Answer = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);

@@ -87,6 +87,7 @@ public sealed partial class CliTests
     [Theory]
     [InlineData("backend")]
     [InlineData("transcribe")]
+    [InlineData("reprocess")]
     [InlineData("engines")]
     [InlineData("node")]
     public async Task Each_default_is_said_once_in_one_form(string command)

