@@ -21,6 +21,7 @@ public sealed partial class DeploymentFilesTests
         ["remoting"] = "--port",
         ["ingest"] = "--ingest-port",
         ["management"] = "--management-port",
+        ["metrics"] = "--http-port",
     };
 
     private static string Root => BackendProcess.RepositoryRoot;

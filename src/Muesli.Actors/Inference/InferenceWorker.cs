@@ -26,6 +26,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
     private ITranscriptionPipeline? _pipeline;
     private AudioPieces.Assembly? _fetching;
     private string? _provider;
+    private long _runStarted;
 
     private static readonly TimeSpan AnnounceEvery = TimeSpan.FromSeconds(5);
 
@@ -50,6 +51,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
     protected override void PreStart()
     {
         _router.Tell(new WorkerLoading(_slot.Name, _slot.Provider));
+        MuesliMetrics.WorkerSlot(_slot.Name, ready: false);
         var slot = _slot;
         Task.Factory.StartNew(slot.CreatePipeline, TaskCreationOptions.LongRunning)
             .ContinueWith(t => t.IsCompletedSuccessfully
@@ -75,6 +77,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
             _log.Info("inference worker {0} ready on {1}", _slot.Name, loaded.Provider);
             _provider = loaded.Provider;
             _router.Tell(new RegisterWorker(_slot.Name, loaded.Provider));
+            MuesliMetrics.WorkerSlot(_slot.Name, ready: true);
             // The router is a cluster singleton: when its node dies, a new one starts empty on another node. An idle
             // worker says it is ready again every few seconds (a router ignores a worker it knows), so the new
             // router has its pool back within that time; a busy one is heard again when it is idle.
@@ -153,6 +156,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
         _fetching = null;
         _log.Info("inference worker {0} drops {1} #{2}: {3}", _slot.Name, request.StreamId, request.Seq, reason);
         _router.Tell(new RunAbandoned(request, reason));
+        MuesliMetrics.ChunkRan(request.Priority, "abandoned", _slot.Name, 0);
         Stash.UnstashAll();
         Become(Idle);
     }
@@ -164,6 +168,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
         var build = pipeline is null ? _slot.CreateVariant : null;
         var slot = _slot.Name;
         RunLog.Started(slot, request);
+        _runStarted = Stopwatch.GetTimestamp();
         Task.Factory.StartNew(
                 () =>
                 {
@@ -203,6 +208,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
             }
 
             RunLog.Finished(_slot.Name, done.Request, "ok");
+            MuesliMetrics.ChunkRan(done.Request.Priority, "succeeded", _slot.Name, Stopwatch.GetElapsedTime(_runStarted).TotalSeconds);
             _router.Tell(done with { Built = null });
             Stash.UnstashAll();
             Become(Idle);
@@ -211,6 +217,7 @@ public sealed class InferenceWorker : ReceiveActor, IWithUnboundedStash, IWithTi
         {
             _log.Warning("inference worker {0} failed on {1} #{2}: {3}", _slot.Name, failed.Request.StreamId, failed.Request.Seq, failed.Error);
             RunLog.Finished(_slot.Name, failed.Request, "failed");
+            MuesliMetrics.ChunkRan(failed.Request.Priority, "failed", _slot.Name, Stopwatch.GetElapsedTime(_runStarted).TotalSeconds);
             _router.Tell(failed);
             Stash.UnstashAll();
             Become(Idle);

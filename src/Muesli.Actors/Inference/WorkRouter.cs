@@ -153,6 +153,16 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
     public static Props Props(int maxAttempts, TimeSpan backoff)
         => Akka.Actor.Props.Create(() => new WorkRouter(maxAttempts, backoff));
 
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        MuesliMetrics.QueueDepth(_live.Count, _finalize.Count);
+        return handled;
+    }
+
+    /// <summary>The singleton moved (or stopped): its queue is no longer this node's.</summary>
+    protected override void PostStop() => MuesliMetrics.QueueDepth(0, 0);
+
     private void Enqueue(ChunkRequest request, bool atFront)
     {
         if (_unavailable is { } reason)

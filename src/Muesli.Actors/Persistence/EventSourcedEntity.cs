@@ -60,13 +60,21 @@ public abstract class EventSourcedEntity<TState, TEvent> : ReceivePersistentActo
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         Log.Error("{0}: journal write failed ({1}); stopping, to start again from the journal: {2}", PersistenceId, @event.GetType().Name, cause.Message);
+        MuesliMetrics.PersistenceFailed(PersistenceFailure.Write);
         OnJournalUnavailable(cause);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
+        MuesliMetrics.PersistenceFailed(PersistenceFailure.Rejected);
         OnJournalUnavailable(cause);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        MuesliMetrics.PersistenceFailed(PersistenceFailure.Recovery);
+        base.OnRecoveryFailure(reason, message);
     }
 
     /// <summary>Called when a write failed, before the entity stops: tell whoever waits on it.</summary>

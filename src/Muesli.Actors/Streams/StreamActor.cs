@@ -110,7 +110,11 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         }
     }
 
-    protected override void PostStop() => _recorder?.Dispose();
+    protected override void PostStop()
+    {
+        _recorder?.Dispose();
+        MuesliMetrics.StreamGone(_streamId);
+    }
 
     /// <summary>
     /// Another node has taken this stream over (this one was downed while paused): stop at once, write nothing more,
@@ -120,7 +124,9 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
     {
         try
         {
-            return base.AroundReceive(receive, message);
+            var handled = base.AroundReceive(receive, message);
+            Measure();
+            return handled;
         }
         catch (LogFencedException e)
         {
@@ -199,6 +205,12 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         }
 
         Sender.Tell(new AudioAppended(_streamId, outcome));
+        MuesliMetrics.PcmWritten(outcome.PcmBytesAdded);
+        if (outcome.DroppedFrames > 0)
+        {
+            MuesliMetrics.OverlapDropped(outcome.DroppedFrames);
+        }
+
         if (outcome.Rejection is { } rejection)
         {
             Report("rejected", $"{State.Stream.Name()}: {rejection}", toClient: true);
@@ -397,6 +409,20 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         {
             Log.Warning("stream {0}: log holds {1} bytes but {2} were processed; the lost tail must be re-sent", _streamId, _recorder.Length, State.LastProcessedByte);
         }
+    }
+
+    /// <summary>This stream's state and live lag, as the node's metrics show them (after every message).</summary>
+    private void Measure()
+    {
+        if (State.MeetingId is not { } meeting || State.Lifecycle == StreamLifecycle.New)
+        {
+            return;
+        }
+
+        double? lag = _recorder is not null && Options.Live && State.Transcribe
+            ? AudioFormat.Asr.SecondsOf(Math.Max(0, _recorder.Length - State.LastProcessedByte))
+            : null;
+        MuesliMetrics.Stream(_streamId, meeting, State.Lifecycle, lag);
     }
 
     private void Report(string kind, string message, bool toClient)

@@ -44,13 +44,14 @@ public static class NodeCommand
     private static readonly Option<int> MaxFrameBytes = Make.Make("--max-frame-bytes", "Largest frame payload accepted; a larger one closes the connection", 4 * 1024 * 1024);
     private static readonly Option<FileInfo?> Config = Make.Make<FileInfo?>("--config", "HOCON file for anything else (see cluster-config/)", null, text => new FileInfo(text));
     private static readonly Option<int> ManagementPort = Make.Make("--management-port", $"Akka.Management HTTP port on the remoting host: {ManagementHosting.AlivePath}, {ManagementHosting.ReadyPath}, cluster bootstrap (0: off)", 8558);
+    private static readonly Option<int> HttpPort = Make.Make("--http-port", $"HTTP port on the remoting host for Prometheus metrics ({HttpEndpoint.MetricsPath}) and health ({HttpEndpoint.LivePath}, {HttpEndpoint.ReadyPath}: joined, engines loaded, journal reachable) (0: off)", 9464);
     private static readonly Option<string> Discovery = Make.Make("--discovery", $"How the node finds the cluster: none (--seed-nodes) | kubernetes (Cluster.Bootstrap over the Kubernetes API: pods labelled {ManagementHosting.PodLabelSelector}, container port named {ManagementHosting.PortName})", ManagementHosting.DiscoveryNone);
 
     public static Command Create(TextWriter stdout)
     {
         Discovery.AcceptOnlyFromAmong(ManagementHosting.DiscoveryNone, ManagementHosting.DiscoveryKubernetes);
         var command = new Command("node", "Serve many meetings over TCP as a cluster member (ingest, stream and inference roles)");
-        foreach (var option in new Option[] { Roles, Hostname, Port, SeedNodes, IngestHost, IngestPort, DataDir, Journal, Devices, MaxMeetings, AbandonAfter, MaxFrameBytes, Config, ManagementPort, Discovery })
+        foreach (var option in new Option[] { Roles, Hostname, Port, SeedNodes, IngestHost, IngestPort, DataDir, Journal, Devices, MaxMeetings, AbandonAfter, MaxFrameBytes, Config, ManagementPort, HttpPort, Discovery })
         {
             command.Options.Add(option);
         }
@@ -85,6 +86,7 @@ public static class NodeCommand
         var devices = ParseList(parse.GetValue(Devices)!);
         var extraHocon = parse.GetValue(Config) is { } config ? await File.ReadAllTextAsync(config.FullName) : null;
         var managementPort = parse.GetValue(ManagementPort);
+        var httpPort = parse.GetValue(HttpPort);
         var bootstrap = parse.GetValue(Discovery) == ManagementHosting.DiscoveryKubernetes;
 
         var meeting = Flags.Meeting(parse) with
@@ -132,6 +134,13 @@ public static class NodeCommand
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         var cluster = Cluster.Get(system);
+        using var http = StartHttp(system, hostname, httpPort, node.Workers.Select(w => w.Name).ToArray(), log);
+        if (httpPort != 0 && http is null)
+        {
+            await StopAsync(host, log);
+            return 1;
+        }
+
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         log.LogInformation("joining the cluster at {Seeds} as {Address}", bootstrap ? "the pods Kubernetes lists" : seeds.Count == 0 ? "itself" : string.Join(", ", seeds), cluster.SelfAddress);
@@ -182,7 +191,8 @@ public static class NodeCommand
             ingest is null ? null : $"{ingest.LocalEndpoint.Address}:{ingest.LocalEndpoint.Port}",
             roles,
             node.Workers.Select(w => w.Name).ToArray(),
-            managementPort == 0 ? null : managementPort);
+            managementPort == 0 ? null : managementPort,
+            httpPort == 0 ? null : httpPort);
         await stdout.WriteLineAsync(JsonSerializer.Serialize(ready, ReadyJson));
         await stdout.FlushAsync();
         NodeReadiness.Get(system).ServeUntil(shutdown.First);
@@ -221,8 +231,29 @@ public static class NodeCommand
 
     private static readonly JsonSerializerOptions ReadyJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>The one line on stdout: <c>{"type":"node_ready","address":…,"ingest":…,"roles":[…],"devices":[…],"management_port":…}</c>.</summary>
-    private sealed record NodeReady(string Type, string Address, string? Ingest, IReadOnlyList<string> Roles, IReadOnlyList<string> Devices, int? ManagementPort);
+    /// <summary>The one line on stdout: <c>{"type":"node_ready","address":…,"ingest":…,"roles":[…],"devices":[…],"management_port":…,"http_port":…}</c>.</summary>
+    private sealed record NodeReady(string Type, string Address, string? Ingest, IReadOnlyList<string> Roles, IReadOnlyList<string> Devices, int? ManagementPort, int? HttpPort);
+
+    /// <summary>The metrics and health endpoint, from before the node joins (so that it answers 503 until then); null when off or when the port is taken.</summary>
+    private static HttpEndpoint? StartHttp(ActorSystem system, string hostname, int port, IReadOnlyCollection<string> slots, ILogger log)
+    {
+        if (port == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var endpoint = HttpEndpoint.Start(system, IPAddress.Parse(ResolveAddress(hostname)), port, slots);
+            log.LogInformation("metrics and health on http://{Host}:{Port}{Metrics}", hostname, port, HttpEndpoint.MetricsPath);
+            return endpoint;
+        }
+        catch (InvalidOperationException e)
+        {
+            log.LogError("{Reason}", e.Message);
+            return null;
+        }
+    }
 
     private static async Task StopAsync(IHost host, ILogger log)
     {
@@ -274,6 +305,11 @@ public static class NodeCommand
         if (parse.GetValue(ManagementPort) is < 0 or > 65535)
         {
             return "--management-port must be 0 (off) or a TCP port";
+        }
+
+        if (parse.GetValue(HttpPort) is < 0 or > 65535)
+        {
+            return "--http-port must be 0 (off) or a TCP port";
         }
 
         if (parse.GetValue(Config) is { Exists: false } missing)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
+using Muesli.Actors;
 using Muesli.Actors.Sessions;
 using Muesli.Core.Protocol;
 
@@ -145,6 +146,7 @@ public sealed class IngestServer
             var served = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var session = _startSession(socket, output, done, $"connection-{id}");
             _connections[id] = new Connection(session, client, served.Task);
+            MuesliMetrics.ConnectionOpened();
             _log.LogInformation("connection {Id} from {Peer}", id, peer);
             try
             {
@@ -160,6 +162,7 @@ public sealed class IngestServer
             finally
             {
                 _connections.TryRemove(id, out _);
+                MuesliMetrics.ConnectionClosed();
                 served.TrySetResult();
             }
 

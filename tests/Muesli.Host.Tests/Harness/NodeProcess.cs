@@ -18,6 +18,7 @@ public sealed class NodeProcess : IAsyncDisposable
         Devices = ready.GetProperty("devices").EnumerateArray().Select(d => d.GetString()!).ToArray();
         Roles = ready.GetProperty("roles").EnumerateArray().Select(d => d.GetString()!).ToArray();
         ManagementPort = ready.GetProperty("management_port") is { ValueKind: JsonValueKind.Number } port ? port.GetInt32() : null;
+        HttpPort = ready.GetProperty("http_port") is { ValueKind: JsonValueKind.Number } http ? http.GetInt32() : null;
     }
 
     public BackendProcess Process { get; }
@@ -34,6 +35,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The Akka.Management HTTP port, as the node reported it; null when it is off.</summary>
     public int? ManagementPort { get; }
 
+    /// <summary>The metrics and health port (<c>--http-port</c>), as the node reported it; null when it is off.</summary>
+    public int? HttpPort { get; }
+
     /// <summary>Starts a node on a free remoting port and a free ingest port, and waits for its <c>node_ready</c> line.</summary>
     public static async Task<NodeProcess> StartAsync(string dataDir, string? journal, IEnumerable<string>? extra = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
@@ -48,6 +52,11 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             // Many nodes run at once: none takes the default management port.
             args.AddRange(["--management-port", "0"]);
+        }
+
+        if (!extra.Contains("--http-port") && environment?.ContainsKey("MUESLI_HTTP_PORT") != true)
+        {
+            args.AddRange(["--http-port", "0"]);
         }
 
         args.AddRange(extra);
