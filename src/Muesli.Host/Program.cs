@@ -25,6 +25,7 @@ public static class Program
             BackendCommand.Create(stdout),
             TranscribeCommand.Create(),
             ReprocessCommand.Create(stdout),
+            ReplayCommand.Create(),
             EnginesCommand.Create(stdout),
             NodeCommand.Create(stdout),
         };

@@ -88,6 +88,7 @@ public sealed partial class CliTests
     [InlineData("backend")]
     [InlineData("transcribe")]
     [InlineData("reprocess")]
+    [InlineData("replay")]
     [InlineData("engines")]
     [InlineData("node")]
     public async Task Each_default_is_said_once_in_one_form(string command)
