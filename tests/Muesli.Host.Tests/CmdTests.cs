@@ -133,6 +133,14 @@ public sealed class CmdTests(ITestOutputHelper output)
 
             var result = await client.WaitForEventAsync(e => e.GetProperty("type").GetString() == "result", Patience);
             Assert.True(result.GetProperty("turns").GetArrayLength() > 0);
+
+            // cluster leave: an unknown member is an error; a known one leaves, and the other shows it gone.
+            var stranger = await CmdProcess.RunAsync([.. contact, "cluster", "leave", "127.0.0.1:1"]);
+            Assert.Equal(1, stranger.ExitCode);
+            Assert.Contains("unknown member '127.0.0.1:1'", stranger.Stderr);
+            var leave = await CmdProcess.RunAsync("--contact", a.SeedAddress, "cluster", "leave", b.SeedAddress);
+            Assert.True(leave.ExitCode == 0, leave.ToString());
+            await UntilAsync(() => CmdProcess.RunAsync("--contact", a.SeedAddress, "cluster", "show", "--json"), r => r.ExitCode == 0 && r.Json.GetProperty("members").GetArrayLength() == 1);
         }
         finally
         {
