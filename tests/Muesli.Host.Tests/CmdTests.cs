@@ -112,6 +112,12 @@ public sealed class CmdTests(ITestOutputHelper output)
             await client.FeedAsync(m.Frames(from: 110, until: 150));
             await UntilAsync(() => RunsAsync(contact), r => r[slotB].Runs > drained[slotB].Runs);
 
+            // streams show: one stream's figures; the mic is only recorded here, so it has no lag behind live.
+            var mic = (await CmdProcess.RunAsync([.. contact, "streams", "show", "ops-1/mic", "--json"])).Json;
+            Assert.Equal("live", mic.GetProperty("state").GetString());
+            Assert.False(mic.GetProperty("transcribed").GetBoolean());
+            Assert.Equal(JsonValueKind.Null, mic.GetProperty("lag_s").ValueKind);
+
             // An unknown slot or stream is a clear error and a non-zero exit.
             var unknown = await CmdProcess.RunAsync([.. contact, "streams", "show", "nope/mic"]);
             Assert.Equal(1, unknown.ExitCode);

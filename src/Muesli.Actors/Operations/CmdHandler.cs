@@ -159,7 +159,7 @@ public sealed class CmdHandler : ReceiveActor
         var rows = found.Streams.Select(x => (IReadOnlyList<object?>)
         [
             x.Stream.StreamId, x.Stream.MeetingId, x.Node, x.Stream.Lifecycle.ToString().ToLowerInvariant(), Seconds(x.Stream.RecordedBytes),
-            x.Stream.LastProcessedByte, Seconds(x.Stream.RecordedBytes - x.Stream.LastProcessedByte), x.Stream.ChunkInFlight,
+            x.Stream.LastProcessedByte, x.Stream.LagSeconds, x.Stream.ChunkInFlight,
         ]).ToArray();
         return CmdReply.Of(facts, new CmdTable("streams", ["id", "meeting", "node", "state", "duration_s", "last_processed_byte", "lag_s", "chunk_in_flight"], rows));
     }
@@ -182,7 +182,8 @@ public sealed class CmdHandler : ReceiveActor
             ["duration_s"] = Seconds(s.RecordedBytes),
             ["recorded_bytes"] = s.RecordedBytes,
             ["last_processed_byte"] = s.LastProcessedByte,
-            ["lag_s"] = Seconds(s.RecordedBytes - s.LastProcessedByte),
+            ["lag_s"] = s.LagSeconds,
+            ["transcribed"] = s.Transcribed,
             ["chunk_in_flight"] = s.ChunkInFlight,
             ["chunks_committed"] = s.ChunksCommitted,
             ["dropped_frames"] = s.DroppedFrames,

@@ -61,8 +61,12 @@ public sealed record StreamSummary(
     long LastProcessedByte,
     long? ChunkInFlight,
     long ChunksCommitted,
-    long DroppedFrames) : IMuesliMessage
+    long DroppedFrames,
+    bool Transcribed) : IMuesliMessage
 {
     public static StreamSummary Of(StreamStatus s)
-        => new(s.StreamId, s.MeetingId, s.Lifecycle, s.RecordedBytes, s.LastProcessedByte, s.ChunkInFlight, s.ChunksCommitted, s.DroppedFrames);
+        => new(s.StreamId, s.MeetingId, s.Lifecycle, s.RecordedBytes, s.LastProcessedByte, s.ChunkInFlight, s.ChunksCommitted, s.DroppedFrames, s.Transcribed);
+
+    /// <summary>Seconds of audio recorded but not yet transcribed; null for a stream that is only recorded.</summary>
+    public double? LagSeconds => Transcribed ? Math.Round(Core.AudioFormat.Asr.SecondsOf(RecordedBytes - LastProcessedByte), 1) : null;
 }

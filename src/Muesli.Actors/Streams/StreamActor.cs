@@ -436,7 +436,8 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         _recorder?.TotalDroppedFrames ?? 0,
         _recorder?.Log.Counters,
         _passSeconds.ToArray(),
-        State.MeetingId);
+        State.MeetingId,
+        State.Transcribe);
 
     /// <summary>
     /// The chunk in flight: its request, and its audio until the result arrives (a worker pulls it from here); then

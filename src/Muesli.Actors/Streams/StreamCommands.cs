@@ -70,5 +70,6 @@ public static class StreamCommands
         long DroppedFrames,
         PcmLogCounters? Disk,
         IReadOnlyList<double> PassSeconds,
-        string? MeetingId = null) : IMuesliMessage;
+        string? MeetingId = null,
+        bool Transcribed = true) : IMuesliMessage;
 }
