@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
 using Muesli.Actors.Inference;
+using Muesli.Actors.Operations;
 using Muesli.Actors.Serialization;
 using Muesli.Actors.Streams;
 using Muesli.Actors.Transcripts;
@@ -70,6 +71,23 @@ public sealed class MessageSerializerSpec(ITestOutputHelper output) : MuesliSpec
         Assert.Equal(request.Window, copy.Window);
         var published = (TranscriptCommands.Publish)RoundTrip(new TranscriptCommands.Publish("m1", new MuesliEvents.Error("x")));
         Assert.Equal("{\"type\":\"error\",\"message\":\"x\"}", published.Event.ToJson());
+    }
+
+    [Fact]
+    public void The_console_s_replies_and_the_router_s_status_round_trip_with_their_values()
+    {
+        var reply = (CmdReply)RoundTrip(CmdReply.Of(
+            new Dictionary<string, object?> { ["leader"] = "akka.tcp://muesli@h:1", ["queued"] = 3 },
+            new CmdTable("workers", ["slot", "runs", "last_chunk"], [["h:1/cpu", 12L, null]])));
+        Assert.True(reply.Ok);
+        Assert.Equal("akka.tcp://muesli@h:1", ((JsonElement)reply.Facts["leader"]!).GetString());
+        Assert.Equal(12, ((JsonElement)reply.Tables[0].Rows[0][1]!).GetInt64());
+        Assert.Null(reply.Tables[0].Rows[0][2]);
+
+        var at = new DateTime(2026, 12, 6, 11, 0, 0, DateTimeKind.Utc);
+        var status = (WorkerMessages.RouterStatus)RoundTrip(new WorkerMessages.RouterStatus(1, 0, [new WorkerMessages.WorkerStatus("cpu", "CPU", true, "m1/system", 4, 1, true) { Node = "h:1", LastChunkAt = at }]));
+        Assert.Equal("h:1/cpu", status.Workers[0].Id);
+        Assert.Equal(at, status.Workers[0].LastChunkAt);
     }
 
     [Fact]

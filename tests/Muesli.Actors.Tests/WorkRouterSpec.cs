@@ -89,6 +89,28 @@ public sealed class WorkRouterSpec(ITestOutputHelper output) : MuesliSpec(output
     }
 
     [Fact]
+    public async Task A_resumed_worker_gets_the_work_queued_while_it_was_drained_and_its_chunk_in_flight_finishes_on_drain()
+    {
+        var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));
+        var worker = CreateTestProbe();
+        var requester = CreateTestProbe();
+        worker.Send(router, new RegisterWorker("gpu0", "CUDA:0"));
+        router.Tell(Request("a", WorkPriority.Live, requester));
+        var running = worker.ExpectMsg<Run>();
+        var drained = await router.Ask<RouterStatus>(new Drain(Assert.Single((await router.Ask<RouterStatus>(new GetRouterStatus())).Workers).Id));
+        Assert.True(drained.Workers[0].Draining && drained.Workers[0].Busy);
+        worker.Send(router, new RunSucceeded(running.Request, MuesliSpec.Result(0, 1), TimeSpan.Zero));
+        requester.ExpectMsg<ChunkResult>();
+
+        router.Tell(Request("b", WorkPriority.Live, requester));
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var resumed = await router.Ask<RouterStatus>(new Resume("gpu0"));
+        Assert.False(resumed.Workers[0].Draining);
+        Assert.Equal("b", worker.ExpectMsg<Run>().Request.StreamId);
+        Assert.NotNull(resumed.Workers[0].LastChunkAt);
+    }
+
+    [Fact]
     public void Requests_wait_while_the_workers_load_and_go_to_the_first_that_is_ready()
     {
         var router = Sys.ActorOf(WorkRouter.Props(3, TimeSpan.FromMilliseconds(50)));

@@ -6,6 +6,7 @@ using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 using Muesli.Actors.Finalize;
 using Muesli.Actors.Inference;
+using Muesli.Actors.Operations;
 using Muesli.Actors.Serialization;
 using Muesli.Actors.Sharding;
 using Muesli.Actors.Streams;
@@ -23,7 +24,8 @@ public static class MuesliHosting
             .WithPersistence(options)
             .AddHocon(JournalSerialization, HoconAddMode.Prepend)
             .WithInferencePool(options)
-            .WithMuesliEntities(options);
+            .WithMuesliEntities(options)
+            .WithOperations(options);
         if (options.ExtraHocon is { } extra)
         {
             // Added last with Prepend: the operator's file wins over everything above.

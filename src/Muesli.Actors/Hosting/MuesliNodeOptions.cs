@@ -73,6 +73,12 @@ public sealed record MuesliNodeOptions
 
     public IReadOnlyList<WorkerSlot> Workers { get; init; } = [];
 
+    /// <summary>
+    /// The node answers the operator console (<c>muesli-cmd</c>): its command handler is registered with the cluster
+    /// client receptionist. Every <c>muesli node</c>; the backend only with <c>--cmd-port</c>.
+    /// </summary>
+    public bool OperatorConsole { get; init; }
+
     /// <summary>Where the workers' <c>run_log</c> lines go (the host's own log category); null: the actor log.</summary>
     public Action<string>? RunLog { get; init; }
 }

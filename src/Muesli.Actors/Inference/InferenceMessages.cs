@@ -85,12 +85,25 @@ public static class WorkerMessages
     /// </summary>
     public sealed record RunAbandoned(ChunkRequest Request, string Reason) : IMuesliMessage;
 
-    /// <summary>The router stops giving the worker work (an operator draining a GPU).</summary>
+    /// <summary>The router stops giving the worker work (an operator draining a GPU); <paramref name="Slot"/> is its id or its device name.</summary>
     public sealed record Drain(string Slot) : IMuesliMessage;
+
+    /// <summary>A drained slot gets work again.</summary>
+    public sealed record Resume(string Slot) : IMuesliMessage;
 
     public sealed record GetRouterStatus : IMuesliMessage;
 
-    public sealed record WorkerStatus(string Slot, string Provider, bool Busy, string? CurrentStream, long Runs, long Failures, bool Draining) : IMuesliMessage;
+    public sealed record WorkerStatus(string Slot, string Provider, bool Busy, string? CurrentStream, long Runs, long Failures, bool Draining) : IMuesliMessage
+    {
+        /// <summary>host:port of the worker's node.</summary>
+        public string Node { get; init; } = "";
+
+        /// <summary>What names the slot across the cluster (every node may have a <c>cpu</c>): <c>{node}/{slot}</c>.</summary>
+        public string Id => $"{Node}/{Slot}";
+
+        /// <summary>When the router last gave it a chunk (UTC); null: never.</summary>
+        public DateTime? LastChunkAt { get; init; }
+    }
 
     public sealed record RouterStatus(int QueuedLive, int QueuedFinalize, IReadOnlyList<WorkerStatus> Workers) : IMuesliMessage;
 }

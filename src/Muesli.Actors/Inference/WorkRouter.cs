@@ -51,7 +51,7 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
             if (!_workers.ContainsKey(Sender))
             {
                 Context.Watch(Sender);
-                _workers[Sender] = new Slot(r.Slot, r.Provider);
+                _workers[Sender] = new Slot(r.Slot, r.Provider, NodeOf(Sender));
                 _log.Info("worker {0} registered ({1}); {2} in the pool", r.Slot, r.Provider, _workers.Count);
             }
 
@@ -138,11 +138,21 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
         });
         Receive<Drain>(d =>
         {
-            foreach (var slot in _workers.Values.Where(s => s.Name == d.Slot))
+            foreach (var slot in _workers.Values.Where(s => s.Id == d.Slot || s.Name == d.Slot))
             {
                 slot.Draining = true;
             }
 
+            Sender.Tell(Status());
+        });
+        Receive<Resume>(r =>
+        {
+            foreach (var slot in _workers.Values.Where(s => s.Id == r.Slot || s.Name == r.Slot))
+            {
+                slot.Draining = false;
+            }
+
+            Dispatch();
             Sender.Tell(Status());
         });
         Receive<GetRouterStatus>(_ => Sender.Tell(Status()));
@@ -255,6 +265,7 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
             queue.RemoveFirst();
             slot.Current = next;
             slot.LastAssigned = ++_assignments;
+            slot.LastChunkAt = DateTime.UtcNow;
             worker.Tell(new Run(next));
         }
     }
@@ -273,13 +284,29 @@ public sealed class WorkRouter : ReceiveActor, IWithTimers
     private RouterStatus Status() => new(
         _live.Count,
         _finalize.Count,
-        _workers.Values.Select(s => new WorkerStatus(s.Name, s.Provider, s.Current is not null, s.Current?.StreamId, s.Runs, s.Failures, s.Draining)).ToArray());
+        _workers.Values
+            .Select(s => new WorkerStatus(s.Name, s.Provider, s.Current is not null, s.Current?.StreamId, s.Runs, s.Failures, s.Draining) { Node = s.Node, LastChunkAt = s.LastChunkAt })
+            .OrderBy(w => w.Id, StringComparer.Ordinal)
+            .ToArray());
+
+    /// <summary>host:port of the worker's node (a worker beside the router has a local path: this node's address).</summary>
+    private static string NodeOf(IActorRef worker)
+    {
+        var address = worker.Path.Address.HasLocalScope ? ((ExtendedActorSystem)Context.System).Provider.DefaultAddress : worker.Path.Address;
+        return $"{address.Host}:{address.Port}";
+    }
 
     private sealed record Requeue(ChunkRequest Request);
 
-    private sealed class Slot(string name, string provider)
+    private sealed class Slot(string name, string provider, string node)
     {
         public string Name { get; } = name;
+
+        public string Node { get; } = node;
+
+        public string Id => $"{Node}/{Name}";
+
+        public DateTime? LastChunkAt { get; set; }
 
         public string Provider { get; } = provider;
 

@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Muesli.Actors.Finalize;
 using Muesli.Actors.Inference;
+using Muesli.Actors.Operations;
 using Muesli.Actors.Persistence;
 using Muesli.Actors.Transcripts;
 using Muesli.Audio;
@@ -102,6 +103,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         }
 
         OpenRecorder(fresh: false);
+        OperationsRegistry.Of(Context).Tell(new OperationsRegistry.StreamRunning(_streamId), Self);
         Log.Info("stream {0} recovered: {1} bytes recorded, lastProcessedByte {2}, {3}", _streamId, _recorder!.Length, State.LastProcessedByte, State.Lifecycle);
         if (State.Lifecycle == StreamLifecycle.Finalizing)
         {
@@ -157,6 +159,7 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             {
                 _recorder?.Dispose();
                 OpenRecorder(fresh);
+                OperationsRegistry.Of(Context).Tell(new OperationsRegistry.StreamRunning(_streamId), Self);
                 Log.Info("stream {0} opened: {1} Hz × {2}, {3}", _streamId, State.SampleRate, State.Channels, State.Transcribe ? "transcribed" : "recorded only");
             }
 
@@ -458,7 +461,9 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         _chunksCommitted,
         _recorder?.TotalDroppedFrames ?? 0,
         _recorder?.Log.Counters,
-        _passSeconds.ToArray());
+        _passSeconds.ToArray(),
+        State.MeetingId,
+        State.Transcribe);
 
     /// <summary>
     /// The chunk in flight: its request, and its audio until the result arrives (a worker pulls it from here); then

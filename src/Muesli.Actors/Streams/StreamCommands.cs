@@ -69,5 +69,7 @@ public static class StreamCommands
         long ChunksCommitted,
         long DroppedFrames,
         PcmLogCounters? Disk,
-        IReadOnlyList<double> PassSeconds) : IMuesliMessage;
+        IReadOnlyList<double> PassSeconds,
+        string? MeetingId = null,
+        bool Transcribed = true) : IMuesliMessage;
 }

@@ -22,6 +22,8 @@ public static class BackendCommand
         DefaultValueFactory = _ => "auto",
     };
 
+    private static readonly Option<int?> CmdPort = MakeCmdPort();
+
     /// <param name="stdout">Where the protocol's JSONL goes: the process's standard output, and nothing else writes there.</param>
     public static Command Create(TextWriter stdout)
     {
@@ -33,8 +35,25 @@ public static class BackendCommand
         }
 
         command.Options.Add(Device);
+        command.Options.Add(CmdPort);
         command.SetAction((parse, cancel) => RunAsync(parse, stdout));
         return command;
+    }
+
+    private static Option<int?> MakeCmdPort()
+    {
+        var option = new Option<int?>("--cmd-port")
+        {
+            Description = "Answer the operator console (muesli-cmd --contact 127.0.0.1:N) on this remoting port (default: off)",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValue(option) is < 1 or > 65535)
+            {
+                result.AddError("--cmd-port must be a TCP port (1-65535)");
+            }
+        });
+        return option;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, TextWriter stdout)
@@ -47,6 +66,7 @@ public static class BackendCommand
             Engines = Flags.Engines(parse, parse.GetValue(Device)!),
             Meeting = Flags.Meeting(parse),
             Session = new SessionSettings { EmitMeters = parse.GetValue(Flags.EmitMeters) },
+            CmdPort = parse.GetValue(CmdPort),
         };
 
         var input = new InterruptibleInput(Console.OpenStandardInput());

@@ -114,6 +114,7 @@ public static class NodeCommand
             Roles = roles,
             SeedNodes = seeds.Select(s => $"akka.tcp://muesli@{s}").ToArray(),
             Clustered = true,
+            OperatorConsole = true,
             JoinSelf = !bootstrap,
             ExtraHocon = extraHocon,
             Meeting = meeting,

@@ -25,6 +25,9 @@ public sealed record MeetingRun
 
     public bool Verbose { get; init; }
 
+    /// <summary>The remoting port on 127.0.0.1 where the operator console reaches the meeting's node; null: no console.</summary>
+    public int? CmdPort { get; init; }
+
     public const string JournalFile = "muesli-journal.db";
 }
 
@@ -47,6 +50,8 @@ public static class MeetingRunner
             SqlitePath = Path.Combine(run.OutputDirectory, MeetingRun.JournalFile),
             Meeting = meeting,
             Workers = engines.Workers,
+            Port = run.CmdPort ?? 0,
+            OperatorConsole = run.CmdPort is not null,
         };
         using var host = NodeHost.Build(node, run.Verbose);
         await host.StartAsync();

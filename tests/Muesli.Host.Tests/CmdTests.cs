@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Muesli.TestWorld;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Muesli.Host.Tests;
+
+/// <summary>
+/// <c>muesli-cmd</c>, the operator console, run as its own process against two real <c>muesli node</c> processes over
+/// loopback (both stream and inference, one CPU slot each, on one PostgreSQL journal).
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class CmdTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task An_unreachable_contact_point_is_a_clear_error_and_a_non_zero_exit_within_10_s()
+    {
+        var port = FreePort();
+        var run = await CmdProcess.RunAsync("--contact", $"127.0.0.1:{port}", "cluster", "show");
+        output.WriteLine(run.ToString());
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"no node answered at 127.0.0.1:{port} within 10 s", run.Stderr);
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(11), $"it took {run.Elapsed}");
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
+    public async Task A_wrong_command_line_exits_2_before_connecting()
+    {
+        var run = await CmdProcess.RunAsync("workers", "frobnicate");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown command 'workers frobnicate'", run.Stderr);
+    }
+
+    [Fact]
+    public async Task A_backend_answers_the_console_only_with_cmd_port_and_its_stdout_stays_the_protocol()
+    {
+        using var dir = new TempDir();
+        var port = FreePort();
+        await using var backend = BackendProcess.Start(["--output-dir", dir, "--models", StandIns.Folder, "--device", "cpu", "--cmd-port", port.ToString()]);
+        var show = await UntilAsync(() => CmdProcess.RunAsync("--contact", $"127.0.0.1:{port}", "workers", "show", "--json"), r => r.ExitCode == 0 && r.Json.GetProperty("workers").GetArrayLength() == 1);
+        Assert.Equal($"127.0.0.1:{port}/cpu", show.Json.GetProperty("workers")[0].GetProperty("slot").GetString());
+        var cluster = await CmdProcess.RunAsync("--contact", $"127.0.0.1:{port}", "cluster", "show");
+        Assert.Contains($"akka.tcp://muesli@127.0.0.1:{port}", cluster.Stdout);
+        Assert.Empty(backend.Lines);
+    }
+
+    [PostgresFact]
+    public async Task The_console_shows_the_cluster_streams_and_workers_drains_and_resumes_a_slot_and_finalizes_a_meeting()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        using var data = new TempDir();
+        await using var a = await NodeProcess.StartAsync(data, db.ConnectionString, ["--roles", "ingest,stream,inference"]);
+        await using var b = await NodeProcess.StartAsync(data, db.ConnectionString, ["--roles", "stream,inference", "--seed-nodes", a.SeedAddress]);
+        try
+        {
+            string[] contact = ["--contact", a.SeedAddress, "--contact", b.SeedAddress];
+
+            // cluster show: both members, their roles, and the leader.
+            var show = await UntilAsync(() => CmdProcess.RunAsync([.. contact, "cluster", "show"]), r => r.ExitCode == 0 && r.Stdout.Split('\n').Count(l => l.Contains(" Up ")) == 2);
+            output.WriteLine(show.Stdout);
+            Assert.Contains(show.Stdout.Split('\n'), l => l.Contains(a.Address) && l.Contains("inference,ingest,stream") && l.Contains("reachable"));
+            Assert.Contains(show.Stdout.Split('\n'), l => l.Contains(b.Address) && l.Contains("inference,stream"));
+            Assert.Contains("leader:", show.Stdout);
+            var json = (await CmdProcess.RunAsync([.. contact, "cluster", "show", "--json"])).Json;
+            Assert.True(json.GetProperty("ok").GetBoolean());
+            Assert.Equal(2, json.GetProperty("members").GetArrayLength());
+            Assert.StartsWith("akka.tcp://muesli@", json.GetProperty("leader").GetString());
+
+            // A live meeting: its streams show in streams list, the transcribed one's lastProcessedByte growing.
+            var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 150, Speakers = 2, Seed = 312, MicSpeakers = [1] });
+            var plan = new FeedPlan { Seed = 312, SampleRate = 16000, Channels = 1, MinFrameMs = 20, MaxFrameMs = 40 };
+            var m = new MeetingCase("ops-1", meeting, plan, new Dictionary<string, object>());
+            await using var client = await a.ConnectAsync();
+            await client.SendAsync(m.Start());
+            await client.FeedAsync(m.Frames(until: 40));
+            await client.WaitForStatusAsync("live_process_done", Patience);
+            const string system = "ops-1/system";
+            var first = await UntilAsync(() => StreamsAsync(contact), s => s.GetValueOrDefault(system) > 0);
+            await client.FeedAsync(m.Frames(from: 40, until: 70));
+            var second = await UntilAsync(() => StreamsAsync(contact), s => s[system] > first[system]);
+            output.WriteLine($"lastProcessedByte {string.Join(", ", first)} then {string.Join(", ", second)}");
+            Assert.Contains("ops-1/mic", second.Keys);
+            var meetings = await CmdProcess.RunAsync([.. contact, "meetings", "list", "--json"]);
+            Assert.Contains(meetings.Json.GetProperty("meetings").EnumerateArray(), x => x.GetProperty("meeting").GetString() == "ops-1" && x.GetProperty("streams").GetString() == "mic,system");
+            var regions = await CmdProcess.RunAsync([.. contact, "cluster-sharding", "regions"]);
+            Assert.True(regions.ExitCode == 0 && regions.Stdout.Contains("stream\n") && regions.Stdout.Contains("transcript") && regions.Stdout.Contains("finalize"), regions.ToString());
+            var stats = (await CmdProcess.RunAsync([.. contact, "cluster-sharding", "region-stats", "-r", "stream", "--json"])).Json.GetProperty("nodes").EnumerateArray().ToArray();
+            Assert.Equal(2, stats.Length);
+            Assert.Equal(2, stats.Sum(n => n.GetProperty("entities").GetInt32()));
+
+            // workers drain: the drained slot gets no new chunk while the meeting goes on; resume brings it back.
+            var workers = (await CmdProcess.RunAsync([.. contact, "workers", "show", "--json"])).Json.GetProperty("workers").EnumerateArray().ToArray();
+            Assert.Equal(2, workers.Length);
+            var slotB = $"{b.SeedAddress}/cpu";
+            var drain = await CmdProcess.RunAsync([.. contact, "workers", "drain", slotB]);
+            Assert.True(drain.ExitCode == 0, drain.ToString());
+            Assert.Contains(drain.Stdout.Split('\n'), l => l.StartsWith(slotB) && l.Contains("drained"));
+            var runsB = await UntilAsync(() => RunsAsync(contact), r => !r[slotB].Busy);
+            await client.FeedAsync(m.Frames(from: 70, until: 110));
+            await UntilAsync(() => StreamsAsync(contact), s => s[system] > second[system]);
+            var drained = await RunsAsync(contact);
+            Assert.Equal(runsB[slotB].Runs, drained[slotB].Runs);
+            Assert.True(drained[$"{a.SeedAddress}/cpu"].Runs > runsB[$"{a.SeedAddress}/cpu"].Runs, "the other slot ran the new chunks");
+            var resume = await CmdProcess.RunAsync([.. contact, "workers", "resume", slotB]);
+            Assert.True(resume.ExitCode == 0, resume.ToString());
+            Assert.DoesNotContain("drained", resume.Stdout);
+            await client.FeedAsync(m.Frames(from: 110, until: 150));
+            await UntilAsync(() => RunsAsync(contact), r => r[slotB].Runs > drained[slotB].Runs);
+
+            // streams show: one stream's figures; the mic is only recorded here, so it has no lag behind live.
+            var mic = (await CmdProcess.RunAsync([.. contact, "streams", "show", "ops-1/mic", "--json"])).Json;
+            Assert.Equal("live", mic.GetProperty("state").GetString());
+            Assert.False(mic.GetProperty("transcribed").GetBoolean());
+            Assert.Equal(JsonValueKind.Null, mic.GetProperty("lag_s").ValueKind);
+
+            // An unknown slot or stream is a clear error and a non-zero exit.
+            var unknown = await CmdProcess.RunAsync([.. contact, "streams", "show", "nope/mic"]);
+            Assert.Equal(1, unknown.ExitCode);
+            Assert.Contains("unknown stream 'nope/mic'", unknown.Stderr);
+
+            // The interactive console in a pseudo-terminal runs cluster show and exits cleanly.
+            var interactive = await CmdProcess.InteractiveAsync(a.SeedAddress, [("cluster show", "muesli> "), ("exit", "leader:")]);
+            output.WriteLine(interactive.Stdout);
+            Assert.Equal(0, interactive.ExitCode);
+            Assert.Contains(b.Address, interactive.Stdout);
+
+            // streams finalize: an operator's STOP on each stream gives the meeting's result to its client.
+            await client.WaitForStatusAsync("live_process_done", Patience);
+            foreach (var stream in new[] { "ops-1/system", "ops-1/mic" })
+            {
+                var finalize = await CmdProcess.RunAsync([.. contact, "streams", "finalize", stream]);
+                Assert.True(finalize.ExitCode == 0, finalize.ToString());
+            }
+
+            var result = await client.WaitForEventAsync(e => e.GetProperty("type").GetString() == "result", Patience);
+            Assert.True(result.GetProperty("turns").GetArrayLength() > 0);
+
+            // cluster leave: an unknown member is an error; a known one leaves, and the other shows it gone.
+            var stranger = await CmdProcess.RunAsync([.. contact, "cluster", "leave", "127.0.0.1:1"]);
+            Assert.Equal(1, stranger.ExitCode);
+            Assert.Contains("unknown member '127.0.0.1:1'", stranger.Stderr);
+            var leave = await CmdProcess.RunAsync("--contact", a.SeedAddress, "cluster", "leave", b.SeedAddress);
+            Assert.True(leave.ExitCode == 0, leave.ToString());
+            await UntilAsync(() => CmdProcess.RunAsync("--contact", a.SeedAddress, "cluster", "show", "--json"), r => r.ExitCode == 0 && r.Json.GetProperty("members").GetArrayLength() == 1);
+        }
+        finally
+        {
+            output.WriteLine($"--- node a:\n{string.Join('\n', a.Process.Stderr.Split('\n').Where(l => !l.Contains("run_log {")).TakeLast(60))}");
+            output.WriteLine($"--- node b:\n{string.Join('\n', b.Process.Stderr.Split('\n').Where(l => !l.Contains("run_log {")).TakeLast(60))}");
+        }
+    }
+
+    /// <summary>lastProcessedByte of each stream, by id, from <c>streams list --json</c>.</summary>
+    private static async Task<Dictionary<string, long>> StreamsAsync(string[] contact)
+    {
+        var run = await CmdProcess.RunAsync([.. contact, "streams", "list", "--json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return run.Json.GetProperty("streams").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("last_processed_byte").GetInt64());
+    }
+
+    /// <summary>Runs and busy state of each slot, by id, from <c>workers show --json</c>.</summary>
+    private static async Task<Dictionary<string, (long Runs, bool Busy)>> RunsAsync(string[] contact)
+    {
+        var run = await CmdProcess.RunAsync([.. contact, "workers", "show", "--json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return run.Json.GetProperty("workers").EnumerateArray()
+            .ToDictionary(w => w.GetProperty("slot").GetString()!, w => (w.GetProperty("runs").GetInt64(), w.GetProperty("state").GetString()!.Contains("busy")));
+    }
+
+    private static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                Assert.True(done(value), $"not reached within {Patience}: {(value is System.Collections.IEnumerable ? JsonSerializer.Serialize(value) : value)}");
+                return value;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
