@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Muesli.TestWorld;
 using Xunit;
 using Xunit.Abstractions;
@@ -87,6 +88,9 @@ public sealed class CmdTests(ITestOutputHelper output)
             Assert.Contains("ops-1/mic", second.Keys);
             var meetings = await CmdProcess.RunAsync([.. contact, "meetings", "list", "--json"]);
             Assert.Contains(meetings.Json.GetProperty("meetings").EnumerateArray(), x => x.GetProperty("meeting").GetString() == "ops-1" && x.GetProperty("streams").GetString() == "mic,system");
+            var shown = await CmdProcess.RunAsync([.. contact, "meetings", "show", "ops-1", "--json"]);
+            Assert.True(shown.ExitCode == 0, shown.ToString());
+            Assert.Equal(["ops-1/mic", "ops-1/system"], shown.Json.GetProperty("streams").EnumerateArray().Select(x => x.GetProperty("id").GetString()).Order());
             var regions = await CmdProcess.RunAsync([.. contact, "cluster-sharding", "regions"]);
             Assert.True(regions.ExitCode == 0 && regions.Stdout.Contains("stream\n") && regions.Stdout.Contains("transcript") && regions.Stdout.Contains("finalize"), regions.ToString());
             var stats = (await CmdProcess.RunAsync([.. contact, "cluster-sharding", "region-stats", "-r", "stream", "--json"])).Json.GetProperty("nodes").EnumerateArray().ToArray();
@@ -123,11 +127,14 @@ public sealed class CmdTests(ITestOutputHelper output)
             Assert.Equal(1, unknown.ExitCode);
             Assert.Contains("unknown stream 'nope/mic'", unknown.Stderr);
 
-            // The interactive console in a pseudo-terminal runs cluster show and exits cleanly.
-            var interactive = await CmdProcess.InteractiveAsync(a.SeedAddress, [("cluster show", "muesli> "), ("exit", "leader:")]);
+            // The interactive console in a pseudo-terminal: "clu<Tab> sh<Tab>" completes to cluster show, the up arrow
+            // recalls it from the history, and exit ends it cleanly.
+            var interactive = await CmdProcess.InteractiveAsync(a.SeedAddress, [("clu\t sh\t", "muesli> "), ("\u001b[A", "leader:"), ("exit", "leader:")]);
             output.WriteLine(interactive.Stdout);
             Assert.Equal(0, interactive.ExitCode);
             Assert.Contains(b.Address, interactive.Stdout);
+            Assert.Equal(2, interactive.Stdout.Split("leader:").Length - 1);
+            Assert.DoesNotContain("unknown", interactive.Stdout + interactive.Stderr);
 
             // streams finalize: an operator's STOP on each stream gives the meeting's result to its client.
             await client.WaitForStatusAsync("live_process_done", Patience);
@@ -139,6 +146,60 @@ public sealed class CmdTests(ITestOutputHelper output)
 
             var result = await client.WaitForEventAsync(e => e.GetProperty("type").GetString() == "result", Patience);
             Assert.True(result.GetProperty("turns").GetArrayLength() > 0);
+
+            // streams replay of a finalized meeting: the result its journal holds, the one its client got.
+            var replayed = await CmdProcess.RunAsync([.. contact, "streams", "replay", "ops-1/mic", "--json"]);
+            Assert.True(replayed.ExitCode == 0, replayed.ToString());
+            Assert.Equal("journal", replayed.Json.GetProperty("source").GetString());
+            AssertSameTurns(result, replayed.Json);
+            var unknownMeeting = await CmdProcess.RunAsync([.. contact, "streams", "replay", "nope/system"]);
+            Assert.Equal(1, unknownMeeting.ExitCode);
+            Assert.Contains("the journal holds no meeting 'nope'", unknownMeeting.Stderr);
+
+            // streams replay of a live meeting: a PCM log cut short is damage, with its range, and nothing is done;
+            // whole again, the meeting is finalized from its journal and log, and its client gets the result.
+            var meeting2 = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 30, Speakers = 2, Seed = 313 });
+            var m2 = new MeetingCase("ops-2", meeting2, plan with { Seed = 313 }, new Dictionary<string, object>());
+            await using var client2 = await a.ConnectAsync();
+            await client2.SendAsync(m2.Start());
+            await client2.FeedAsync(m2.Frames());
+            await client2.WaitForStatusAsync("live_process_done", Patience);
+            var before = -1L;
+            var live = await UntilAsync(() => StreamShowAsync(contact, "ops-2/system"), s => s.Recorded > 29 * 32000 && s.LastProcessed > 64000 && s.Recorded == Interlocked.Exchange(ref before, s.Recorded));
+            var pcm = Directory.GetFiles(data, "system.pcm", SearchOption.AllDirectories).Single(f => f.Contains("ops-2"));
+            var whole = await File.ReadAllBytesAsync(pcm);
+            await using (var cut = new FileStream(pcm, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            {
+                cut.SetLength(32000);
+            }
+
+            var damaged = await CmdProcess.RunAsync([.. contact, "streams", "replay", "ops-2/system"]);
+            Assert.Equal(1, damaged.ExitCode);
+            var range = Regex.Match(damaged.Stderr, @"meeting ops-2 stream system: PCM log holds 32000 bytes but the journal has processed up to (\d+) \(bytes 32000\.\.(\d+) missing");
+            Assert.True(range.Success, damaged.ToString());
+            Assert.Equal(range.Groups[1].Value, range.Groups[2].Value);
+            Assert.True(long.Parse(range.Groups[1].Value) >= live.LastProcessed, damaged.Stderr);
+            Assert.Equal("live", (await CmdProcess.RunAsync([.. contact, "streams", "show", "ops-2/system", "--json"])).Json.GetProperty("state").GetString());
+            await using (var restore = new FileStream(pcm, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            {
+                await restore.WriteAsync(whole);
+            }
+
+            var replay2 = await CmdProcess.RunAsync([.. contact, "streams", "replay", "ops-2", "--json"]);
+            Assert.True(replay2.ExitCode == 0, replay2.ToString());
+            var result2 = await client2.WaitForEventAsync(e => e.GetProperty("type").GetString() == "result", Patience);
+            if (replay2.Json.TryGetProperty("state", out var still) && still.GetString() == "finalizing")
+            {
+                // A slow machine: the final pass outlived the command; its result is in the journal now.
+                output.WriteLine(replay2.Stdout);
+                replay2 = await CmdProcess.RunAsync([.. contact, "streams", "replay", "ops-2", "--json"]);
+            }
+            else
+            {
+                Assert.Equal("final pass", replay2.Json.GetProperty("source").GetString());
+            }
+
+            AssertSameTurns(result2, replay2.Json);
 
             // cluster leave: an unknown member is an error; a known one leaves, and the other shows it gone.
             var stranger = await CmdProcess.RunAsync([.. contact, "cluster", "leave", "127.0.0.1:1"]);
@@ -162,6 +223,31 @@ public sealed class CmdTests(ITestOutputHelper output)
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json.GetProperty("streams").EnumerateArray()
             .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("last_processed_byte").GetInt64());
+    }
+
+    /// <summary>A stream's recorded bytes and lastProcessedByte, from <c>streams show --json</c>.</summary>
+    private static async Task<(long Recorded, long LastProcessed)> StreamShowAsync(string[] contact, string stream)
+    {
+        var run = await CmdProcess.RunAsync([.. contact, "streams", "show", stream, "--json"]);
+        return run.ExitCode == 0 ? (run.Json.GetProperty("recorded_bytes").GetInt64(), run.Json.GetProperty("last_processed_byte").GetInt64()) : (-1, -1);
+    }
+
+    /// <summary>The console's turns table equals a client's result: stream, speaker and text, times within 1 ms.</summary>
+    private static void AssertSameTurns(JsonElement result, JsonElement replayed)
+    {
+        var expected = result.GetProperty("turns").EnumerateArray().ToArray();
+        var actual = replayed.GetProperty("turns").EnumerateArray().ToArray();
+        Assert.True(expected.Length > 0);
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.Equal(expected.Length, replayed.GetProperty("turn_count").GetInt32());
+        foreach (var (e, r) in expected.Zip(actual))
+        {
+            Assert.Equal(e.GetProperty("stream").GetString(), r.GetProperty("stream").GetString());
+            Assert.Equal(e.GetProperty("speaker_id").GetString(), r.GetProperty("speaker_id").GetString());
+            Assert.Equal(e.GetProperty("text").GetString(), r.GetProperty("text").GetString());
+            Assert.Equal(e.GetProperty("t0").GetDouble(), r.GetProperty("t0").GetDouble(), 0.001);
+            Assert.Equal(e.GetProperty("t1").GetDouble(), r.GetProperty("t1").GetDouble(), 0.001);
+        }
     }
 
     /// <summary>Runs and busy state of each slot, by id, from <c>workers show --json</c>.</summary>

@@ -1,7 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using Muesli.Actors.Persistence;
+using Muesli.Actors.Sharding;
 using Muesli.Actors.Streams;
+using Muesli.Actors.Transcripts;
 using static Muesli.Actors.Inference.WorkerMessages;
 
 namespace Muesli.Actors.Operations;
@@ -14,18 +17,23 @@ namespace Muesli.Actors.Operations;
 public sealed class CmdHandler : ReceiveActor
 {
     private static readonly TimeSpan AskLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long <c>streams replay</c> waits for a final pass before it answers that the pass goes on (the console waits 30 s).</summary>
+    private static readonly TimeSpan ReplayLimit = TimeSpan.FromSeconds(20);
     private readonly MuesliRegions _regions;
+    private readonly MeetingOptions _meeting;
     private readonly ActorSystem _system;
 
-    public CmdHandler(MuesliRegions regions)
+    public CmdHandler(MuesliRegions regions, MeetingOptions meeting)
     {
         _regions = regions;
+        _meeting = meeting;
         _system = Context.System;
         Receive<CmdPing>(_ => Sender.Tell(new CmdPong(Node(Cluster.Get(_system).SelfAddress))));
         Receive<CmdRequest>(request => RunAsync(request).PipeTo(Sender));
     }
 
-    public static Props Props(MuesliRegions regions) => Akka.Actor.Props.Create(() => new CmdHandler(regions));
+    public static Props Props(MuesliRegions regions, MeetingOptions meeting) => Akka.Actor.Props.Create(() => new CmdHandler(regions, meeting));
 
     private async Task<CmdReply> RunAsync(CmdRequest request)
     {
@@ -49,6 +57,7 @@ public sealed class CmdHandler : ReceiveActor
                 ("streams", "list") => StreamTable(await StreamsAsync(), facts: new Dictionary<string, object?>()),
                 ("streams", "show") => await StreamShowAsync(args["stream"]),
                 ("streams", "finalize") => await StreamFinalizeAsync(args["stream"]),
+                ("streams", "replay") => await StreamReplayAsync(args["id"]),
                 ("workers", "show") => WorkersTable(await _regions.Router.Ask<RouterStatus>(new GetRouterStatus(), AskLimit)),
                 ("workers", "drain") => await WorkerSetAsync(args["slot"], drain: true),
                 ("workers", "resume") => await WorkerSetAsync(args["slot"], drain: false),
@@ -206,6 +215,81 @@ public sealed class CmdHandler : ReceiveActor
         // The same STOP a client's MEETING_STOP sends: the stream drains its chunk in flight and starts its finalize saga.
         var accepted = await _regions.Streams.Ask<StreamCommands.StopAccepted>(new StreamCommands.StopStream(id), AskLimit);
         return CmdReply.Of(new Dictionary<string, object?> { ["finalizing"] = accepted.StreamId, ["total_bytes"] = accepted.TotalBytes });
+    }
+
+    /// <summary>
+    /// The meeting of a stream (or a meeting id) rebuilt from the journal and the PCM logs, as <c>muesli replay</c> does
+    /// offline: damage is refused with its range; a finalized meeting publishes its journaled result again; one that is
+    /// not is finalized, its result going to its subscribers as a client's STOP would. The reply carries the turns.
+    /// </summary>
+    private async Task<CmdReply> StreamReplayAsync(string id)
+    {
+        var meetingId = id;
+        try
+        {
+            meetingId = EntityIds.ParseStreamId(id).MeetingId;
+        }
+        catch (ArgumentException)
+        {
+            // Not a stream id: a meeting id.
+        }
+
+        using var limit = new CancellationTokenSource(ReplayLimit);
+        ReplayOutcome outcome;
+        try
+        {
+            outcome = await new MeetingReplay(_system, _regions, _meeting) { JournalTimeout = AskLimit }.ReplayAsync(meetingId, limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return CmdReply.Of(new Dictionary<string, object?>
+            {
+                ["meeting"] = meetingId,
+                ["state"] = "finalizing",
+                ["note"] = $"the final pass was still running after {ReplayLimit.TotalSeconds:0} s; its result goes to the meeting's subscribers when it ends (see streams list)",
+            });
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            return CmdReply.Failed($"the journal cannot be read: {e.Message} (check the node's journal connection)");
+        }
+
+        switch (outcome.Status)
+        {
+            case ReplayStatus.UnknownMeeting:
+                return CmdReply.Failed($"unknown stream '{id}': the journal holds no meeting '{meetingId}'");
+            case ReplayStatus.Damaged:
+                return CmdReply.Failed(string.Join("\n", outcome.Damage.Select(d => d.Message)));
+        }
+
+        var result = outcome.Result!;
+        string published;
+        if (outcome.RanFinalPass)
+        {
+            published = "by the final pass, to the meeting's subscribers";
+        }
+        else
+        {
+            var again = await _regions.Transcripts.Ask<TranscriptCommands.Republished>(new TranscriptCommands.Republish(meetingId), AskLimit);
+            published = $"again, to {again.Subscribers} subscriber{(again.Subscribers == 1 ? "" : "s")}";
+        }
+
+        var facts = new Dictionary<string, object?>
+        {
+            ["meeting"] = meetingId,
+            ["source"] = outcome.RanFinalPass ? "final pass" : "journal",
+            ["published"] = published,
+            ["duration_s"] = Math.Round(result.Duration, 1),
+            ["speakers"] = result.Speakers.Count,
+            ["turn_count"] = result.Turns.Count,
+        };
+        if (outcome.Errors.Count > 0)
+        {
+            facts["errors"] = string.Join("; ", outcome.Errors);
+        }
+
+        var rows = result.Turns.Select(t => (IReadOnlyList<object?>)[Math.Round(t.T0, 3), Math.Round(t.T1, 3), t.Stream, t.SpeakerId, t.Text]).ToArray();
+        return CmdReply.Of(facts, new CmdTable("turns", ["t0", "t1", "stream", "speaker_id", "text"], rows));
     }
 
     private static CmdReply UnknownStream(string id, IReadOnlyList<(string Node, StreamSummary Stream)> streams)

@@ -43,6 +43,8 @@ public static class CmdPalettes
             new("list", "Every running stream: state, duration, lastProcessedByte, lag behind live, chunk in flight", []),
             new("show", "One stream in detail", [Stream]),
             new("finalize", "An operator's STOP: the stream drains its chunk in flight and is finalized", [Stream]),
+            new("replay", "Rebuilds the stream's meeting from its journal and PCM logs (finalizing it if it is not) and publishes its result again to its subscribers",
+                [new("id", "A stream id, {meeting}/{mic|system}, or a meeting id; running or only persisted")]),
         ]),
         new("workers", "The inference pool",
         [

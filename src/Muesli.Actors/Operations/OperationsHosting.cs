@@ -19,7 +19,7 @@ public static class OperationsHosting
             system.ActorOf(OperationsRegistry.Props(), OperationsRegistry.Name);
             if (options.OperatorConsole)
             {
-                var handler = system.ActorOf(CmdHandler.Props(registry.Regions()), CmdProtocol.ServicePath[(CmdProtocol.ServicePath.LastIndexOf('/') + 1)..]);
+                var handler = system.ActorOf(CmdHandler.Props(registry.Regions(), options.Meeting), CmdProtocol.ServicePath[(CmdProtocol.ServicePath.LastIndexOf('/') + 1)..]);
                 ClusterClientReceptionist.Get(system).RegisterService(handler);
             }
         });

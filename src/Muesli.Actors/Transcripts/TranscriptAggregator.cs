@@ -55,6 +55,16 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
         Command<ApplyFinal>(OnApplyFinal);
         Command<StreamDone>(OnStreamDone);
         Command<GetTranscript>(_ => Sender.Tell(State));
+        Command<Republish>(_ =>
+        {
+            if (State.Finalized)
+            {
+                PublishEvent(ResultEvent());
+            }
+
+            Sender.Tell(new Republished(_meetingId, State.Finalized, State.Finalized ? _subscribers.Count : 0));
+            OnSubscriberGone();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -74,6 +74,14 @@ public static class TranscriptCommands
 
     public sealed record GetTranscript(string MeetingId) : IWithMeetingId, IMuesliMessage;
 
+    /// <summary>
+    /// A finalized meeting publishes its result again to its subscribers (an operator's replay). Replies
+    /// <see cref="Republished"/>; a meeting not finalized publishes nothing and says so.
+    /// </summary>
+    public sealed record Republish(string MeetingId) : IWithMeetingId, IMuesliMessage;
+
+    public sealed record Republished(string MeetingId, bool Finalized, int Subscribers) : IMuesliMessage;
+
     /// <summary>A meeting event for a subscriber, numbered in publication order.</summary>
     public sealed record EventPublished(string MeetingId, long Number, MuesliEvent Event) : IMuesliMessage;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Muesli.Actors;
 using Muesli.Actors.Hosting;
+using Muesli.Actors.Persistence;
 using Muesli.Core.Windows;
 using Muesli.Host.Composition;
 

@@ -48,8 +48,9 @@ public static class CmdProcess
     }
 
     /// <summary>
-    /// The interactive console in a pseudo-terminal (<c>script</c>): each line is typed once the output shows
-    /// <paramref name="after"/>'s text for it; returns when it exits.
+    /// The interactive console in a pseudo-terminal (<c>script</c>): each line (keys: Tab, escape sequences) is typed,
+    /// with Enter, once the output shows its <c>After</c> text once more than it did when the line before was typed;
+    /// returns when it exits.
     /// </summary>
     public static async Task<CmdRun> InteractiveAsync(string contact, IReadOnlyList<(string Line, string After)> typed)
     {
@@ -74,11 +75,18 @@ public static class CmdProcess
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
+            var seen = new Dictionary<string, int>();
             foreach (var (line, after) in typed)
             {
-                while (!Text().Contains(after, StringComparison.Ordinal))
+                var before = seen.GetValueOrDefault(after);
+                while (Count(Text(), after) <= before)
                 {
                     await Task.Delay(100, limit.Token);
+                }
+
+                foreach (var text in typed.Select(t => t.After).Distinct())
+                {
+                    seen[text] = Count(Text(), text);
                 }
 
                 await process.StandardInput.WriteAsync(line + "\n");
@@ -102,6 +110,17 @@ public static class CmdProcess
             {
                 return output.ToString();
             }
+        }
+
+        static int Count(string text, string part)
+        {
+            var n = 0;
+            for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+            {
+                n++;
+            }
+
+            return n;
         }
     }
 }

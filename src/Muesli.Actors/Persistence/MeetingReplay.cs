@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Muesli.Actors;
-using Muesli.Actors.Persistence;
 using Muesli.Actors.Sharding;
 using Muesli.Actors.Streams;
 using Muesli.Actors.Transcripts;
 using Muesli.Core.Protocol;
 
-namespace Muesli.Host.Composition;
+namespace Muesli.Actors.Persistence;
 
 /// <summary>How a replay ended.</summary>
 public enum ReplayStatus
@@ -38,13 +36,18 @@ public sealed record StreamDamage(string MeetingId, StreamKind Stream, string Pc
     }
 }
 
-/// <summary>What a replay gave: the meeting's result, or why there is none; <see cref="Errors"/> are the meeting's own error events.</summary>
+/// <summary>
+/// What a replay gave: the meeting's result, or why there is none; <see cref="Errors"/> are the meeting's own error
+/// events. <see cref="RanFinalPass"/>: the meeting was not finalized, so the replay finalized it (else the result is
+/// the one its journal holds).
+/// </summary>
 public sealed record ReplayOutcome(
     string MeetingId,
     ReplayStatus Status,
     MuesliEvents.Result? Result,
     IReadOnlyList<StreamDamage> Damage,
-    IReadOnlyList<string> Errors);
+    IReadOnlyList<string> Errors,
+    bool RanFinalPass = false);
 
 /// <summary>
 /// Rebuilds a persisted meeting's transcript on a running node, from its journal and its streams' PCM logs: what
@@ -105,7 +108,7 @@ public sealed class MeetingReplay(ActorSystem system, MuesliRegions regions, Mee
             await using (cancel.Register(() => result.TrySetCanceled(cancel)))
             {
                 var done = await result.Task;
-                return new ReplayOutcome(meetingId, ReplayStatus.Replayed, done, [], [.. errors]);
+                return new ReplayOutcome(meetingId, ReplayStatus.Replayed, done, [], [.. errors], RanFinalPass: !transcript.Finalized);
             }
         }
         finally
