@@ -36,11 +36,13 @@ public sealed partial class MetricsTests(ITestOutputHelper output)
         var id = "metrics-meeting";
         await using var client = await node.ConnectAsync();
         await client.SendAsync(AppClient.Start(meetingId: id));
-        await client.FeedAsync(AppClient.AudioFrames(meeting, new FeedPlan { Until = 35 }));
+        await client.FeedAsync(AppClient.AudioFrames(meeting, new FeedPlan { Until = 35, JitterMs = 0 }));
         await client.WaitForStatusAsync("live_process_done", Limit);
         var first = await ScrapeAsync(http);
 
-        await client.FeedAsync(AppClient.AudioFrames(meeting, new FeedPlan { From = 35 }));
+        // Without clock jitter nothing overlaps, until the second part sends a second of system audio twice, as an app
+        // does when it resends after a hiccup.
+        await client.FeedAsync(AppClient.AudioFrames(meeting, new FeedPlan { From = 35, JitterMs = 0, Overlap = new Span("system", 50, 51) }));
         await client.WaitForEventAsync(e => client.Events.Status("live_process_done").Count() >= 2, Limit);
         var second = await ScrapeAsync(http);
         output.WriteLine(string.Join('\n', second.Where(s => s.Key.StartsWith("muesli_", StringComparison.Ordinal)).Select(s => $"{s.Key} {s.Value}")));
@@ -56,6 +58,15 @@ public sealed partial class MetricsTests(ITestOutputHelper output)
         Assert.True(Value(second, "muesli_streams", "state=\"live\"") >= 1);
         Assert.Contains(second.Keys, k => k.StartsWith("muesli_live_lag_seconds{", StringComparison.Ordinal) && k.Contains($"meeting=\"{id}\"", StringComparison.Ordinal));
         Assert.Equal(0, Value(second, "muesli_persistence_failures_total"));
+        Assert.Equal(0, Value(first, "muesli_overlap_frames_dropped_total"));
+        var overlap = second;
+        for (var deadline = DateTime.UtcNow + Limit; DateTime.UtcNow < deadline && Value(overlap, "muesli_overlap_frames_dropped_total") == 0; overlap = await ScrapeAsync(http))
+        {
+            await Task.Delay(250);
+        }
+
+        // The resent second, at the feed's 48 kHz: at least the frames of 0.9 s are the overlap dropped.
+        Assert.True(Value(overlap, "muesli_overlap_frames_dropped_total") >= 0.9 * 48000, "the resent second dropped no overlap frame");
 
         // Every metric a dashboard query names is one the node exports.
         var exported = second.Keys.Select(k => MetricName(k)).ToHashSet();

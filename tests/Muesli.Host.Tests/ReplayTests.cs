@@ -12,10 +12,10 @@ namespace Muesli.Host.Tests;
 /// </summary>
 public sealed class ReplayTests(ITestOutputHelper output)
 {
-    private const string MeetingId = "replay-me";
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
+    internal const string MeetingId = "replay-me";
+    internal static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
 
-    private static ToneMeeting Meeting(double seconds = 60)
+    internal static ToneMeeting Meeting(double seconds = 60)
         => ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = seconds, Speakers = 2, Seed = 17 });
 
     private static string[] Args(string dir) => ["--output-dir", dir, "--models", StandIns.Folder, "--keep-pcm"];
@@ -147,14 +147,18 @@ public sealed class ReplayTests(ITestOutputHelper output)
     /// Replays the killed meeting, and runs an uninterrupted backend on exactly the audio its system log holds (sent at
     /// 16 kHz, which the backend records as is): both transcripts must be the same.
     /// </summary>
-    private async Task<IReadOnlyList<JsonElement>> AssertReplayEqualsUninterruptedRunAsync(string dir)
+    private Task<IReadOnlyList<JsonElement>> AssertReplayEqualsUninterruptedRunAsync(string dir)
+        => AssertReplayEqualsUninterruptedRunAsync(output, dir, Path.Combine(dir, "system.pcm"), journal: null);
+
+    /// <summary>The same for a meeting whose system log is at <paramref name="systemPcm"/>, on <paramref name="journal"/> (null: SQLite in the dir).</summary>
+    internal static async Task<IReadOnlyList<JsonElement>> AssertReplayEqualsUninterruptedRunAsync(ITestOutputHelper output, string dir, string systemPcm, string? journal)
     {
-        var recorded = await File.ReadAllBytesAsync(Path.Combine(dir, "system.pcm"));
+        var recorded = await File.ReadAllBytesAsync(systemPcm);
         output.WriteLine($"the killed run recorded {recorded.Length / 32000.0:0.000} s of system audio");
         Assert.True(recorded.Length > 20 * 32000, $"only {recorded.Length} bytes recorded");
 
         using var outDir = new TempDir();
-        var (code, stderr) = await ReplayAsync(dir, outDir, MeetingId);
+        var (code, stderr) = await ReplayAsync(output, dir, outDir, MeetingId, journal);
         Assert.True(code == 0, stderr);
         var replayed = ReadJsonTurns(outDir);
 
@@ -184,10 +188,12 @@ public sealed class ReplayTests(ITestOutputHelper output)
         }
     }
 
-    private async Task<(int Code, string Stderr)> ReplayAsync(string dir, string outDir, string meetingId)
+    private Task<(int Code, string Stderr)> ReplayAsync(string dir, string outDir, string meetingId) => ReplayAsync(output, dir, outDir, meetingId);
+
+    internal static async Task<(int Code, string Stderr)> ReplayAsync(ITestOutputHelper output, string dir, string outDir, string meetingId, string? journal = null)
     {
         await using var replay = BackendProcess.Start(
-            ["--data-dir", dir, "--meeting", meetingId, "--format", "json", "--out", outDir, "--models", StandIns.Folder],
+            ["--data-dir", dir, "--meeting", meetingId, "--format", "json", "--out", outDir, "--models", StandIns.Folder, .. journal is null ? Array.Empty<string>() : ["--journal", journal]],
             command: "replay");
         replay.CloseInput();
         var code = await replay.WaitForExitAsync(Limit);
@@ -221,4 +227,29 @@ public sealed class ReplayTests(ITestOutputHelper output)
 
     private static bool IsLiveDone(JsonElement e)
         => e.TryGetProperty("message", out var m) && m.GetString() == "live_process_done" && !e.GetProperty("finalize").GetBoolean();
+}
+
+/// <summary>
+/// <c>muesli replay --journal</c>: a <c>muesli node</c> on PostgreSQL, SIGKILLed during a meeting, leaves its journal in
+/// the database and its PCM logs in its data dir; the offline replay reads both and gives the uninterrupted run's transcript.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PostgresReplayTests(ITestOutputHelper output)
+{
+    [PostgresFact]
+    public async Task A_node_killed_during_a_meeting_replays_from_its_postgres_journal_to_the_transcript_of_an_uninterrupted_run()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        using var data = new TempDir();
+        await using (var node = await NodeProcess.StartAsync(data, db.ConnectionString))
+        {
+            await using var client = await node.ConnectAsync();
+            await client.SendAsync(AppClient.Start(meetingId: ReplayTests.MeetingId));
+            await client.FeedAsync(AppClient.AudioFrames(ReplayTests.Meeting(), new FeedPlan { Until = 45 }));
+            await client.WaitForStatusAsync("live_process_done", ReplayTests.Limit);
+            node.Kill();
+        }
+
+        await ReplayTests.AssertReplayEqualsUninterruptedRunAsync(output, data, Path.Combine(data, ReplayTests.MeetingId, "system.pcm"), db.ConnectionString);
+    }
 }
