@@ -51,12 +51,19 @@ public sealed class CmdConnection : IAsyncDisposable
         return new CmdConnection(system, client);
     }
 
+    /// <summary>
+    /// A message for the handler on the node whose receptionist the client talks to. Without local affinity the
+    /// receptionist would pick any node's handler, an unreachable member's too: the command would be lost just when an
+    /// operator needs the console.
+    /// </summary>
+    private static ClusterClient.Send ToReceptionistsNode(object message) => new(CmdProtocol.ServicePath, message, localAffinity: true);
+
     /// <summary>The answering node's address, or null when none answered within <paramref name="limit"/>.</summary>
     public async Task<string?> PingAsync(TimeSpan limit)
     {
         try
         {
-            var node = (await _client.Ask<CmdPong>(new ClusterClient.Send(CmdProtocol.ServicePath, new CmdPing()), limit)).Node;
+            var node = (await _client.Ask<CmdPong>(ToReceptionistsNode(new CmdPing()), limit)).Node;
             _answered = true;
             return node;
         }
@@ -71,7 +78,7 @@ public sealed class CmdConnection : IAsyncDisposable
     {
         try
         {
-            return await _client.Ask<CmdReply>(new ClusterClient.Send(CmdProtocol.ServicePath, request), limit);
+            return await _client.Ask<CmdReply>(ToReceptionistsNode(request), limit);
         }
         catch (AskTimeoutException)
         {

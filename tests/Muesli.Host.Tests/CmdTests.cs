@@ -55,8 +55,11 @@ public sealed class CmdTests(ITestOutputHelper output)
     {
         await using var db = await TestDatabase.CreateAsync();
         using var data = new TempDir();
-        await using var a = await NodeProcess.StartAsync(data, db.ConnectionString, ["--roles", "ingest,stream,inference"]);
-        await using var b = await NodeProcess.StartAsync(data, db.ConnectionString, ["--roles", "stream,inference", "--seed-nodes", a.SeedAddress]);
+        // The split brain resolver waits long here, so that downing an unreachable member is left to the operator.
+        var config = Path.Combine(data, "operator-downs.conf");
+        await File.WriteAllTextAsync(config, "akka.cluster.split-brain-resolver.stable-after = 300 s\n");
+        await using var a = await NodeProcess.StartAsync(data, db.ConnectionString, ["--roles", "ingest,stream,inference", "--config", config]);
+        await using var b = await NodeProcess.StartAsync(data, db.ConnectionString, ["--roles", "stream,inference", "--seed-nodes", a.SeedAddress, "--config", config]);
         try
         {
             string[] contact = ["--contact", a.SeedAddress, "--contact", b.SeedAddress];
@@ -201,6 +204,20 @@ public sealed class CmdTests(ITestOutputHelper output)
 
             AssertSameTurns(result2, replay2.Json);
 
+            // cluster down-unreachable: a member that stops answering (SIGSTOP) is downed by the operator and removed.
+            await using (var c = await NodeProcess.StartAsync(data, db.ConnectionString, ["--roles", "ingest", "--seed-nodes", a.SeedAddress, "--config", config]))
+            {
+                await UntilAsync(() => MembersAsync(a), m => m.Count == 3 && m.Values.All(x => x.Status == "Up"));
+                c.Signal("STOP");
+                await UntilAsync(() => MembersAsync(a), m => m.GetValueOrDefault(c.Address).Reachability == "unreachable");
+                var down = await CmdProcess.RunAsync("--contact", a.SeedAddress, "cluster", "down-unreachable", "--json");
+                Assert.True(down.ExitCode == 0, down.ToString());
+                Assert.Equal(1, down.Json.GetProperty("downed_count").GetInt32());
+                Assert.Equal(c.Address, down.Json.GetProperty("downed")[0].GetProperty("address").GetString());
+                await UntilAsync(() => MembersAsync(a), m => m.Count == 2 && !m.ContainsKey(c.Address));
+                c.Signal("CONT");
+            }
+
             // cluster leave: an unknown member is an error; a known one leaves, and the other shows it gone.
             var stranger = await CmdProcess.RunAsync([.. contact, "cluster", "leave", "127.0.0.1:1"]);
             Assert.Equal(1, stranger.ExitCode);
@@ -248,6 +265,15 @@ public sealed class CmdTests(ITestOutputHelper output)
             Assert.Equal(e.GetProperty("t0").GetDouble(), r.GetProperty("t0").GetDouble(), 0.001);
             Assert.Equal(e.GetProperty("t1").GetDouble(), r.GetProperty("t1").GetDouble(), 0.001);
         }
+    }
+
+    /// <summary>Status and reachability of each member, by address, from <c>cluster show --json</c> through <paramref name="node"/>.</summary>
+    private static async Task<Dictionary<string, (string Status, string Reachability)>> MembersAsync(NodeProcess node)
+    {
+        var run = await CmdProcess.RunAsync("--contact", node.SeedAddress, "cluster", "show", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return run.Json.GetProperty("members").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("address").GetString()!, m => (m.GetProperty("status").GetString()!, m.GetProperty("reachability").GetString()!));
     }
 
     /// <summary>Runs and busy state of each slot, by id, from <c>workers show --json</c>.</summary>
