@@ -45,7 +45,7 @@ public sealed class CmdConnection : IAsyncDisposable
             .WithFallback(ClusterClientReceptionist.DefaultConfig())
             // The cluster client wraps each request in the pub-sub's Send: its serializer must be bound here too.
             .WithFallback(DistributedPubSub.DefaultConfig());
-        var system = ActorSystem.Create("muesli-cmd", config);
+        var system = ActorSystem.Create(CmdProtocol.ConsoleSystemName, config);
         var paths = contacts.Select(c => ActorPath.Parse($"akka.tcp://{systemName}@{c.Host}:{c.Port}/system/receptionist")).ToImmutableHashSet();
         var client = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(paths)), "client");
         return new CmdConnection(system, client);

@@ -10,6 +10,20 @@ public static class CmdProtocol
 {
     /// <summary>The path the handler is registered under with the cluster client receptionist.</summary>
     public const string ServicePath = "/user/muesli-cmd";
+
+    /// <summary>The actor system name of a console: a node knows its associations by it (<c>akka.tcp://muesli-cmd@…</c>).</summary>
+    public const string ConsoleSystemName = "muesli-cmd";
+
+    /// <summary>
+    /// Whether an Akka log event is Akka.Remote reporting a console's association as failed. A console connects for
+    /// one command and exits; its going away is the normal end of a command, not a failure of the node.
+    /// </summary>
+    public static bool IsConsoleGoingAway(string? source, string? message)
+    {
+        var console = ConsoleSystemName + "@";
+        return Uri.UnescapeDataString(source ?? "").Contains(console, StringComparison.Ordinal)
+            || (message ?? "").Contains($"//{console}", StringComparison.Ordinal);
+    }
 }
 
 /// <summary>One command of a palette, with its arguments as the operator typed them.</summary>

@@ -6,6 +6,7 @@ using Akka.Event;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using Muesli.Actors.Operations;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace Muesli.Host.Composition;
@@ -121,6 +122,11 @@ public sealed class AkkaLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMess
             _ => LogLevel.Error,
         };
         var named = e.LogClass is { } type && type != typeof(DummyClassForStringSources);
+        if (level >= LogLevel.Warning && CmdProtocol.IsConsoleGoingAway(e.LogSource, e.Message?.ToString()))
+        {
+            level = LogLevel.Debug;
+        }
+
         var logger = _factory.CreateLogger(named ? e.LogClass!.FullName ?? "Akka" : "Akka");
         var message = named ? e.Message?.ToString() : $"{e.LogSource}: {e.Message}";
         logger.Log(level, e.Cause, "{Message}", message);
