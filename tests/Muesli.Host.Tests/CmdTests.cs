@@ -99,6 +99,11 @@ public sealed class CmdTests(ITestOutputHelper output)
             var shown = await CmdProcess.RunAsync([.. contact, "meetings", "show", "ops-1", "--json"]);
             Assert.True(shown.ExitCode == 0, shown.ToString());
             Assert.Equal(["ops-1/mic", "ops-1/system"], shown.Json.GetProperty("streams").EnumerateArray().Select(x => x.GetProperty("id").GetString()).Order());
+            Assert.Equal(1, shown.Json.GetProperty("connections").GetInt32());
+            Assert.Contains("/user/connection-", shown.Json.GetProperty("connection").GetString());
+            Assert.Equal(JsonValueKind.Null, shown.Json.GetProperty("settings").ValueKind);
+            Assert.True(shown.Json.GetProperty("speakers").GetInt32() >= 1, shown.Stdout);
+            Assert.True(shown.Json.GetProperty("duration_s").GetDouble() >= 69, shown.Stdout);
             var regions = await CmdProcess.RunAsync([.. contact, "cluster-sharding", "regions"]);
             Assert.True(regions.ExitCode == 0 && regions.Stdout.Contains("stream\n") && regions.Stdout.Contains("transcript") && regions.Stdout.Contains("finalize"), regions.ToString());
             var stats = (await CmdProcess.RunAsync([.. contact, "cluster-sharding", "region-stats", "-r", "stream", "--json"])).Json.GetProperty("nodes").EnumerateArray().ToArray();
@@ -124,7 +129,14 @@ public sealed class CmdTests(ITestOutputHelper output)
             await client.FeedAsync(m.Frames(from: 110, until: 150));
             await UntilAsync(() => RunsAsync(contact), r => r[slotB].Runs > drained[slotB].Runs);
 
-            // streams show: one stream's figures; the mic is only recorded here, so it has no lag behind live.
+            // streams show: one stream's figures, its pass times among them; the mic is only recorded here, so it has no
+            // lag behind live.
+            var sys = (await CmdProcess.RunAsync([.. contact, "streams", "show", "ops-1/system", "--json"])).Json;
+            Assert.True(sys.GetProperty("passes_timed").GetInt32() >= 3, sys.ToString());
+            Assert.True(sys.GetProperty("pass_p50_s").GetDouble() > 0 && sys.GetProperty("pass_p95_s").GetDouble() >= sys.GetProperty("pass_p50_s").GetDouble(), sys.ToString());
+            Assert.Equal(0, sys.GetProperty("errors").GetInt64());
+            Assert.True(sys.GetProperty("retries").GetInt64() >= 0);
+            Assert.True(sys.GetProperty("overlap_frames_dropped").GetInt64() >= 0);
             var mic = (await CmdProcess.RunAsync([.. contact, "streams", "show", "ops-1/mic", "--json"])).Json;
             Assert.Equal("live", mic.GetProperty("state").GetString());
             Assert.False(mic.GetProperty("transcribed").GetBoolean());
@@ -167,13 +179,15 @@ public sealed class CmdTests(ITestOutputHelper output)
             // streams replay of a live meeting: a PCM log cut short is damage, with its range, and nothing is done;
             // whole again, the meeting is finalized from its journal and log, and its client gets the result.
             var meeting2 = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 30, Speakers = 2, Seed = 313 });
-            var m2 = new MeetingCase("ops-2", meeting2, plan with { Seed = 313 }, new Dictionary<string, object>());
+            var m2 = new MeetingCase("ops-2", meeting2, plan with { Seed = 313 }, new Dictionary<string, object> { ["emit_words"] = true, ["gap_threshold"] = 0.9 });
             await using var client2 = await a.ConnectAsync();
             await client2.SendAsync(m2.Start());
             await client2.FeedAsync(m2.Frames());
             await client2.WaitForStatusAsync("live_process_done", Patience);
             var before = -1L;
             var live = await UntilAsync(() => StreamShowAsync(contact, "ops-2/system"), s => s.Recorded > 29 * 32000 && s.LastProcessed > 64000 && s.Recorded == Interlocked.Exchange(ref before, s.Recorded));
+            var about = await CmdProcess.RunAsync([.. contact, "meetings", "show", "ops-2", "--json"]);
+            Assert.Equal("gap_threshold=0.9 emit_words=true", about.Json.GetProperty("settings").GetString());
             var pcm = Directory.GetFiles(data, "system.pcm", SearchOption.AllDirectories).Single(f => f.Contains("ops-2"));
             var whole = await File.ReadAllBytesAsync(pcm);
             await using (var cut = new FileStream(pcm, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))

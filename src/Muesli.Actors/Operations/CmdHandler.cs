@@ -52,8 +52,8 @@ public sealed class CmdHandler : ReceiveActor
                 ("cluster", "down-unreachable") => DownUnreachable(),
                 ("cluster-sharding", "regions") => Regions(),
                 ("cluster-sharding", "region-stats") => await RegionStatsAsync(args["type"]),
-                ("meetings", "list") => Meetings(await StreamsAsync(), null),
-                ("meetings", "show") => Meetings(await StreamsAsync(), args["meeting"]),
+                ("meetings", "list") => Meetings(await StreamsAsync()),
+                ("meetings", "show") => await MeetingShowAsync(args["meeting"]),
                 ("streams", "list") => StreamTable(await StreamsAsync(), facts: new Dictionary<string, object?>()),
                 ("streams", "show") => await StreamShowAsync(args["stream"]),
                 ("streams", "finalize") => await StreamFinalizeAsync(args["stream"]),
@@ -195,7 +195,13 @@ public sealed class CmdHandler : ReceiveActor
             ["transcribed"] = s.Transcribed,
             ["chunk_in_flight"] = s.ChunkInFlight,
             ["chunks_committed"] = s.ChunksCommitted,
-            ["dropped_frames"] = s.DroppedFrames,
+            ["passes_timed"] = s.Passes,
+            ["pass_p50_s"] = s.PassP50,
+            ["pass_p95_s"] = s.PassP95,
+            ["overlap_frames_dropped"] = s.DroppedFrames,
+            ["retries"] = s.Retries,
+            ["errors"] = s.Errors,
+            ["last_error"] = s.LastError,
         });
     }
 
@@ -295,34 +301,49 @@ public sealed class CmdHandler : ReceiveActor
     private static CmdReply UnknownStream(string id, IReadOnlyList<(string Node, StreamSummary Stream)> streams)
         => CmdReply.Failed($"unknown stream '{id}' ({(streams.Count == 0 ? "no stream runs" : "streams: " + string.Join(", ", streams.Select(s => s.Stream.StreamId)))})");
 
-    private static CmdReply Meetings((IReadOnlyList<(string Node, StreamSummary Stream)> Streams, IReadOnlyList<string> Unanswered) found, string? meeting)
+    /// <summary>One meeting: its connection, settings and speakers from its aggregator, and its streams.</summary>
+    private async Task<CmdReply> MeetingShowAsync(string meeting)
     {
-        if (meeting is null)
-        {
-            var rows = found.Streams
-                .GroupBy(s => s.Stream.MeetingId ?? "")
-                .Select(g => (IReadOnlyList<object?>)
-                [
-                    g.Key, string.Join(",", g.Select(s => s.Stream.StreamId[(s.Stream.StreamId.LastIndexOf('/') + 1)..])),
-                    string.Join(",", g.Select(s => s.Node).Distinct()), string.Join(",", g.Select(s => s.Stream.Lifecycle.ToString().ToLowerInvariant()).Distinct()),
-                    g.Max(s => Seconds(s.Stream.RecordedBytes)),
-                ]).ToArray();
-            var facts = new Dictionary<string, object?>();
-            if (found.Unanswered.Count > 0)
-            {
-                facts["unanswered"] = string.Join(", ", found.Unanswered);
-            }
-
-            return CmdReply.Of(facts, new CmdTable("meetings", ["meeting", "streams", "nodes", "state", "duration_s"], rows));
-        }
-
+        var found = await StreamsAsync();
         var mine = found.Streams.Where(s => s.Stream.MeetingId == meeting).ToArray();
         if (mine.Length == 0)
         {
             return CmdReply.Failed($"unknown meeting '{meeting}' ({(found.Streams.Count == 0 ? "no meeting runs" : "meetings: " + string.Join(", ", found.Streams.Select(s => s.Stream.MeetingId).Distinct()))})");
         }
 
-        return StreamTable((mine, found.Unanswered), new Dictionary<string, object?> { ["meeting"] = meeting });
+        var about = await _regions.Transcripts.Ask<TranscriptCommands.MeetingDescription>(new TranscriptCommands.DescribeMeeting(meeting), AskLimit);
+        var facts = new Dictionary<string, object?>
+        {
+            ["meeting"] = meeting,
+            ["state"] = about.Finalized ? "finalized" : string.Join(",", mine.Select(s => s.Stream.Lifecycle.ToString().ToLowerInvariant()).Distinct()),
+            ["connections"] = about.Connections.Count,
+            ["connection"] = about.Connections.Count == 0 ? null : string.Join(", ", about.Connections),
+            ["settings"] = about.Settings?.Describe() is { Length: > 0 } given ? given : null,
+            ["duration_s"] = mine.Max(s => Seconds(s.Stream.RecordedBytes)),
+            ["speakers"] = about.Speakers.Count,
+            ["speaker_ids"] = string.Join(",", about.Speakers),
+            ["segments"] = about.Segments,
+        };
+        return StreamTable((mine, found.Unanswered), facts);
+    }
+
+    private static CmdReply Meetings((IReadOnlyList<(string Node, StreamSummary Stream)> Streams, IReadOnlyList<string> Unanswered) found)
+    {
+        var rows = found.Streams
+            .GroupBy(s => s.Stream.MeetingId ?? "")
+            .Select(g => (IReadOnlyList<object?>)
+            [
+                g.Key, string.Join(",", g.Select(s => s.Stream.StreamId[(s.Stream.StreamId.LastIndexOf('/') + 1)..])),
+                string.Join(",", g.Select(s => s.Node).Distinct()), string.Join(",", g.Select(s => s.Stream.Lifecycle.ToString().ToLowerInvariant()).Distinct()),
+                g.Max(s => Seconds(s.Stream.RecordedBytes)),
+            ]).ToArray();
+        var facts = new Dictionary<string, object?>();
+        if (found.Unanswered.Count > 0)
+        {
+            facts["unanswered"] = string.Join(", ", found.Unanswered);
+        }
+
+        return CmdReply.Of(facts, new CmdTable("meetings", ["meeting", "streams", "nodes", "state", "duration_s"], rows));
     }
 
     private static CmdReply WorkersTable(RouterStatus status)

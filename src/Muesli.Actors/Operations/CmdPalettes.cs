@@ -36,12 +36,12 @@ public static class CmdPalettes
         new("meetings", "The meetings whose streams run in the cluster",
         [
             new("list", "Every running meeting: its streams, state and duration", []),
-            new("show", "One meeting's streams", [new("meeting", "A meeting id")]),
+            new("show", "One meeting: connections, settings, duration, speakers so far, and its streams", [new("meeting", "A meeting id")]),
         ]),
         new("streams", "The streams running in the cluster",
         [
             new("list", "Every running stream: state, duration, lastProcessedByte, lag behind live, chunk in flight", []),
-            new("show", "One stream in detail", [Stream]),
+            new("show", "One stream in detail: pass times p50/p95, overlap frames dropped, retries, errors", [Stream]),
             new("finalize", "An operator's STOP: the stream drains its chunk in flight and is finalized", [Stream]),
             new("replay", "Rebuilds the stream's meeting from its journal and PCM logs (finalizing it if it is not) and publishes its result again to its subscribers",
                 [new("id", "A stream id, {meeting}/{mic|system}, or a meeting id; running or only persisted")]),

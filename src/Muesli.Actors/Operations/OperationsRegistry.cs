@@ -62,10 +62,25 @@ public sealed record StreamSummary(
     long? ChunkInFlight,
     long ChunksCommitted,
     long DroppedFrames,
-    bool Transcribed) : IMuesliMessage
+    bool Transcribed,
+    int Passes = 0,
+    double? PassP50 = null,
+    double? PassP95 = null,
+    long Retries = 0,
+    long Errors = 0,
+    string? LastError = null) : IMuesliMessage
 {
     public static StreamSummary Of(StreamStatus s)
-        => new(s.StreamId, s.MeetingId, s.Lifecycle, s.RecordedBytes, s.LastProcessedByte, s.ChunkInFlight, s.ChunksCommitted, s.DroppedFrames, s.Transcribed);
+    {
+        var passes = s.PassSeconds.Order().ToArray();
+        return new(
+            s.StreamId, s.MeetingId, s.Lifecycle, s.RecordedBytes, s.LastProcessedByte, s.ChunkInFlight, s.ChunksCommitted, s.DroppedFrames, s.Transcribed,
+            passes.Length, Percentile(passes, 0.50), Percentile(passes, 0.95), s.Retries, s.Errors, s.LastError);
+    }
+
+    /// <summary>The nearest-rank percentile of sorted values, to the millisecond; null for none.</summary>
+    private static double? Percentile(double[] sorted, double p)
+        => sorted.Length == 0 ? null : Math.Round(sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)], 3);
 
     /// <summary>Seconds of audio recorded but not yet transcribed; null for a stream that is only recorded.</summary>
     public double? LagSeconds => Transcribed ? Math.Round(Core.AudioFormat.Asr.SecondsOf(RecordedBytes - LastProcessedByte), 1) : null;

@@ -31,6 +31,11 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
     private readonly IActorRef _sagas;
     private readonly ThrottledReport _reports = new(TimeSpan.FromSeconds(5));
     private readonly List<double> _passSeconds = [];
+
+    // For the console (streams show): chunks sent again (unanswered, or failed and retried), and failed attempts.
+    private long _retries;
+    private long _errors;
+    private string? _lastError;
     private StreamRecorder? _recorder;
     private InFlight? _inFlight;
     private MemoryStream? _partial;
@@ -65,10 +70,12 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
             // Unanswered: the router's node may have died with its queue, or the aggregator with its journal.
             if (_inFlight is { Apply: { } apply })
             {
+                _retries++;
                 _transcripts.Tell(apply);
             }
             else if (_inFlight is { } chunk)
             {
+                _retries++;
                 _router.Tell(chunk.Request);
             }
         });
@@ -322,6 +329,13 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         var retry = failed.WillRetry ? "; retrying" : "; giving up on this window until more audio arrives";
         // Not throttled: the router's backoff already spaces failures, and the last one must always be told.
         var message = $"pipeline failed on {State.Stream.Name()} (attempt {failed.Attempt}): {failed.Error}{retry}";
+        _errors++;
+        _lastError = message;
+        if (failed.WillRetry)
+        {
+            _retries++;
+        }
+
         Log.Warning("{0}", message);
         _transcripts.Tell(new TranscriptCommands.Publish(State.MeetingId!, new Core.Protocol.MuesliEvents.Error(message)));
         if (!failed.WillRetry)
@@ -463,7 +477,10 @@ public sealed class StreamActor : EventSourcedEntity<StreamState, IStreamEvent>,
         _recorder?.Log.Counters,
         _passSeconds.ToArray(),
         State.MeetingId,
-        State.Transcribe);
+        State.Transcribe,
+        _retries,
+        _errors,
+        _lastError);
 
     /// <summary>
     /// The chunk in flight: its request, and its audio until the result arrives (a worker pulls it from here); then

@@ -71,5 +71,8 @@ public static class StreamCommands
         PcmLogCounters? Disk,
         IReadOnlyList<double> PassSeconds,
         string? MeetingId = null,
-        bool Transcribed = true) : IMuesliMessage;
+        bool Transcribed = true,
+        long Retries = 0,
+        long Errors = 0,
+        string? LastError = null) : IMuesliMessage;
 }

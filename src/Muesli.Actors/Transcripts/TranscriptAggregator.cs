@@ -55,6 +55,14 @@ public sealed class TranscriptAggregator : EventSourcedEntity<TranscriptState, I
         Command<ApplyFinal>(OnApplyFinal);
         Command<StreamDone>(OnStreamDone);
         Command<GetTranscript>(_ => Sender.Tell(State));
+        Command<DescribeMeeting>(_ => Sender.Tell(new MeetingDescription(
+            _meetingId,
+            State.Opened,
+            State.Finalized,
+            _subscribers.Select(s => s.Path.ToString()).Order(StringComparer.Ordinal).ToArray(),
+            State.Settings,
+            State.Speakers,
+            State.Segments.Count)));
         Command<Republish>(_ =>
         {
             if (State.Finalized)

@@ -82,6 +82,22 @@ public static class TranscriptCommands
 
     public sealed record Republished(string MeetingId, bool Finalized, int Subscribers) : IMuesliMessage;
 
+    /// <summary>What an operator sees of a meeting (<c>meetings show</c>). Replies <see cref="MeetingDescription"/>.</summary>
+    public sealed record DescribeMeeting(string MeetingId) : IWithMeetingId, IMuesliMessage;
+
+    /// <summary>
+    /// A meeting's state: <paramref name="Connections"/> are its subscribers (a client's connection, on the node that
+    /// holds it); <paramref name="Settings"/> what its MEETING_START gave; <paramref name="Speakers"/> the ids so far.
+    /// </summary>
+    public sealed record MeetingDescription(
+        string MeetingId,
+        bool Opened,
+        bool Finalized,
+        IReadOnlyList<string> Connections,
+        MeetingSettings? Settings,
+        IReadOnlyList<string> Speakers,
+        int Segments) : IMuesliMessage;
+
     /// <summary>A meeting event for a subscriber, numbered in publication order.</summary>
     public sealed record EventPublished(string MeetingId, long Number, MuesliEvent Event) : IMuesliMessage;
 
