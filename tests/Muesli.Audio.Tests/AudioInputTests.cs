@@ -1,5 +1,6 @@
 using System.Text;
 using Xunit;
+using Muesli.Tests.Shared;
 
 namespace Muesli.Audio.Tests;
 

@@ -164,6 +164,11 @@ public sealed class CmdTests(ITestOutputHelper output)
                 Assert.True(finalize.ExitCode == 0, finalize.ToString());
             }
 
+            // A second STOP on a stream that is no longer live is refused: it is finalizing, finalized, or done and gone.
+            var again = await CmdProcess.RunAsync([.. contact, "streams", "finalize", "ops-1/system"]);
+            Assert.Equal(1, again.ExitCode);
+            Assert.True(Regex.IsMatch(again.Stderr, "stream 'ops-1/system' is finaliz(ing|ed), not live") || again.Stderr.Contains("unknown stream 'ops-1/system'"), again.ToString());
+
             var result = await client.WaitForEventAsync(e => e.GetProperty("type").GetString() == "result", Patience);
             Assert.True(result.GetProperty("turns").GetArrayLength() > 0);
 

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Muesli.Core;
 using Muesli.TestWorld;
+using Muesli.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -13,9 +13,6 @@ namespace Muesli.Host.Tests;
 /// </summary>
 public sealed class TranscribeAcceptanceTests(ITestOutputHelper output)
 {
-    private static bool LameRequired =>
-        Environment.GetEnvironmentVariable("MUESLI_REQUIRE_TOOLS") == "1" || Environment.GetEnvironmentVariable("CI") is { Length: > 0 };
-
     [Fact]
     public async Task A_twenty_minute_meeting_in_every_form_gives_every_format_within_its_limits_and_the_same_turns()
     {
@@ -28,10 +25,10 @@ public sealed class TranscribeAcceptanceTests(ITestOutputHelper output)
         WavForms.WriteExtensible(inputs[^1], samples, rate, channels, channels: 2, bits: 24);
         inputs.Add(Path.Combine(dir, "six.wav"));
         WavForms.WriteExtensible(inputs[^1], samples, rate, channels, channels: 6, bits: 16);
-        if (OnPath("lame") || LameRequired)
+        if (ExternalTool.OnPath("lame") || ExternalTool.Required)
         {
             inputs.Add(Path.Combine(dir, "meeting.mp3"));
-            Run("lame", "--quiet", "-b", "128", wav, inputs[^1]);
+            ExternalTool.Run("lame", "--quiet", "-b", "128", wav, inputs[^1]);
         }
         else
         {
@@ -99,24 +96,5 @@ public sealed class TranscribeAcceptanceTests(ITestOutputHelper output)
         File.Move(Path.Combine(folder, "meeting.wav"), path);
         Directory.Delete(folder, recursive: true);
         return path;
-    }
-
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(folder => File.Exists(Path.Combine(folder, tool)));
-
-    private static void Run(string tool, params string[] arguments)
-    {
-        Assert.True(OnPath(tool), $"'{tool}' is not on PATH, and CI or MUESLI_REQUIRE_TOOLS=1 says this test must run (apt-get install {tool})");
-        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{tool} exited with {process.ExitCode}: {errors}");
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace Muesli.Audio.Tests;
+namespace Muesli.Tests.Shared;
 
 /// <summary>
 /// A fact that needs a command-line tool (lame, sox). Without it on PATH the fact is skipped with the reason, except
@@ -19,7 +19,7 @@ public sealed class ToolFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Runs the command-line tools some audio tests make their input with.</summary>
+/// <summary>Runs the command-line tools (lame, sox) some tests make their input with.</summary>
 internal static class ExternalTool
 {
     public static bool Required =>
