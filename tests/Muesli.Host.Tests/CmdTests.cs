@@ -177,6 +177,7 @@ public sealed class CmdTests(ITestOutputHelper output)
             Assert.True(replayed.ExitCode == 0, replayed.ToString());
             Assert.Equal("journal", replayed.Json.GetProperty("source").GetString());
             AssertSameTurns(result, replayed.Json);
+            output.WriteLine((await CmdProcess.RunAsync([.. contact, "streams", "replay", "ops-1"])).Stdout);
             var unknownMeeting = await CmdProcess.RunAsync([.. contact, "streams", "replay", "nope/system"]);
             Assert.Equal(1, unknownMeeting.ExitCode);
             Assert.Contains("the journal holds no meeting 'nope'", unknownMeeting.Stderr);
@@ -193,6 +194,8 @@ public sealed class CmdTests(ITestOutputHelper output)
             var live = await UntilAsync(() => StreamShowAsync(contact, "ops-2/system"), s => s.Recorded > 29 * 32000 && s.LastProcessed > 64000 && s.Recorded == Interlocked.Exchange(ref before, s.Recorded));
             var about = await CmdProcess.RunAsync([.. contact, "meetings", "show", "ops-2", "--json"]);
             Assert.Equal("gap_threshold=0.9 emit_words=true", about.Json.GetProperty("settings").GetString());
+            output.WriteLine((await CmdProcess.RunAsync([.. contact, "meetings", "show", "ops-2"])).Stdout);
+            output.WriteLine((await CmdProcess.RunAsync([.. contact, "streams", "show", "ops-2/system"])).Stdout);
             var pcm = Directory.GetFiles(data, "system.pcm", SearchOption.AllDirectories).Single(f => f.Contains("ops-2"));
             var whole = await File.ReadAllBytesAsync(pcm);
             await using (var cut = new FileStream(pcm, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))

@@ -15,8 +15,8 @@ public static class CmdProtocol
     public const string ConsoleSystemName = "muesli-cmd";
 
     /// <summary>
-    /// Whether an Akka log event is Akka.Remote reporting a console's association as failed. A console connects for
-    /// one command and exits; its going away is the normal end of a command, not a failure of the node.
+    /// Whether an Akka log event is Akka.Remote reporting on a console's association (closed, or failed). A console
+    /// connects for one command and exits; its going away is the normal end of a command, not news for the node's log.
     /// </summary>
     public static bool IsConsoleGoingAway(string? source, string? message)
     {

@@ -122,7 +122,7 @@ public sealed class AkkaLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMess
             _ => LogLevel.Error,
         };
         var named = e.LogClass is { } type && type != typeof(DummyClassForStringSources);
-        if (level >= LogLevel.Warning && CmdProtocol.IsConsoleGoingAway(e.LogSource, e.Message?.ToString()))
+        if (level >= LogLevel.Information && CmdProtocol.IsConsoleGoingAway(e.LogSource, e.Message?.ToString()))
         {
             level = LogLevel.Debug;
         }
