@@ -20,7 +20,7 @@ public sealed class CmdTests(ITestOutputHelper output)
     [Fact]
     public async Task An_unreachable_contact_point_is_a_clear_error_and_a_non_zero_exit_within_10_s()
     {
-        var port = FreePort();
+        var port = Probes.FreePort();
         var run = await CmdProcess.RunAsync("--contact", $"127.0.0.1:{port}", "cluster", "show");
         output.WriteLine(run.ToString());
         Assert.Equal(1, run.ExitCode);
@@ -41,7 +41,7 @@ public sealed class CmdTests(ITestOutputHelper output)
     public async Task A_backend_answers_the_console_only_with_cmd_port_and_its_stdout_stays_the_protocol()
     {
         using var dir = new TempDir();
-        var port = FreePort();
+        var port = Probes.FreePort();
         await using var backend = BackendProcess.Start(["--output-dir", dir, "--models", StandIns.Folder, "--device", "cpu", "--cmd-port", port.ToString()]);
         var show = await UntilAsync(() => CmdProcess.RunAsync("--contact", $"127.0.0.1:{port}", "workers", "show", "--json"), r => r.ExitCode == 0 && r.Json.GetProperty("workers").GetArrayLength() == 1);
         Assert.Equal($"127.0.0.1:{port}/cpu", show.Json.GetProperty("workers")[0].GetProperty("slot").GetString());
@@ -135,8 +135,10 @@ public sealed class CmdTests(ITestOutputHelper output)
             Assert.True(sys.GetProperty("passes_timed").GetInt32() >= 3, sys.ToString());
             Assert.True(sys.GetProperty("pass_p50_s").GetDouble() > 0 && sys.GetProperty("pass_p95_s").GetDouble() >= sys.GetProperty("pass_p50_s").GetDouble(), sys.ToString());
             Assert.Equal(0, sys.GetProperty("errors").GetInt64());
-            Assert.True(sys.GetProperty("retries").GetInt64() >= 0);
-            Assert.True(sys.GetProperty("overlap_frames_dropped").GetInt64() >= 0);
+            Assert.Equal(JsonValueKind.Null, sys.GetProperty("last_error").ValueKind);
+            // Counted, whatever their values on this run: resends depend on timing, overlaps on the feed's jitter.
+            Assert.Equal(JsonValueKind.Number, sys.GetProperty("retries").ValueKind);
+            Assert.Equal(JsonValueKind.Number, sys.GetProperty("overlap_frames_dropped").ValueKind);
             var mic = (await CmdProcess.RunAsync([.. contact, "streams", "show", "ops-1/mic", "--json"])).Json;
             Assert.Equal("live", mic.GetProperty("state").GetString());
             Assert.False(mic.GetProperty("transcribed").GetBoolean());
@@ -269,14 +271,14 @@ public sealed class CmdTests(ITestOutputHelper output)
         var run = await CmdProcess.RunAsync([.. contact, "streams", "list", "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json.GetProperty("streams").EnumerateArray()
-            .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("last_processed_byte").GetInt64());
+            .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("lastProcessedByte").GetInt64());
     }
 
     /// <summary>A stream's recorded bytes and lastProcessedByte, from <c>streams show --json</c>.</summary>
     private static async Task<(long Recorded, long LastProcessed)> StreamShowAsync(string[] contact, string stream)
     {
         var run = await CmdProcess.RunAsync([.. contact, "streams", "show", stream, "--json"]);
-        return run.ExitCode == 0 ? (run.Json.GetProperty("recorded_bytes").GetInt64(), run.Json.GetProperty("last_processed_byte").GetInt64()) : (-1, -1);
+        return run.ExitCode == 0 ? (run.Json.GetProperty("recorded_bytes").GetInt64(), run.Json.GetProperty("lastProcessedByte").GetInt64()) : (-1, -1);
     }
 
     /// <summary>The console's turns table equals a client's result: stream, speaker and text, times within 1 ms.</summary>
@@ -329,14 +331,5 @@ public sealed class CmdTests(ITestOutputHelper output)
 
             await Task.Delay(500);
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class MetricsTests(ITestOutputHelper output)
     [Fact]
     public async Task Metrics_move_while_a_meeting_streams_the_lag_series_goes_with_it_and_every_dashboard_query_names_an_exported_metric()
     {
-        var port = FreePort();
+        var port = Probes.FreePort();
         using var data = new TempDir();
         // The port comes from the environment variable, as in the deployment files.
         await using var node = await NodeProcess.StartAsync(data, journal: null, environment: new Dictionary<string, string?> { ["MUESLI_HTTP_PORT"] = port.ToString(CultureInfo.InvariantCulture) });
@@ -30,7 +30,7 @@ public sealed partial class MetricsTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         // Ready once the engines are built and the journal answers (the SQLite one here).
-        Assert.Equal(HttpStatusCode.OK, await PollAsync(http, "/health/ready", HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.OK, await Probes.PollAsync(http, "/health/ready", HttpStatusCode.OK, TimeSpan.FromSeconds(90)));
 
         var meeting = ToneMeetingGenerator.Generate(new MeetingSpec { DurationSeconds = 75, Speakers = 2, Seed = 12 });
         var id = "metrics-meeting";
@@ -92,10 +92,10 @@ public sealed partial class MetricsTests(ITestOutputHelper output)
     [Fact]
     public async Task Ready_answers_503_with_its_reason_while_the_node_has_not_joined_and_live_200()
     {
-        var port = FreePort();
+        var port = Probes.FreePort();
         using var data = new TempDir();
         // A seed where nothing listens: the node never joins (the PostgreSQL journal named is never reached either).
-        var nowhere = FreePort();
+        var nowhere = Probes.FreePort();
         await using var process = BackendProcess.Start(
             [
                 "--port", "0", "--ingest-port", "0", "--management-port", "0", "--http-port", port.ToString(CultureInfo.InvariantCulture),
@@ -104,7 +104,7 @@ public sealed partial class MetricsTests(ITestOutputHelper output)
             ],
             command: "node");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-        Assert.Equal(HttpStatusCode.OK, await PollAsync(http, "/health/live", HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.OK, await Probes.PollAsync(http, "/health/live", HttpStatusCode.OK, TimeSpan.FromSeconds(90)));
         await Task.Delay(TimeSpan.FromSeconds(3));
         var ready = await http.GetAsync("/health/ready");
         var reason = await ready.Content.ReadAsStringAsync();
@@ -118,7 +118,7 @@ public sealed partial class MetricsTests(ITestOutputHelper output)
     [Fact]
     public async Task Http_port_0_serves_nothing_and_the_flag_wins_over_the_environment()
     {
-        var port = FreePort();
+        var port = Probes.FreePort();
         using var data = new TempDir();
         await using var node = await NodeProcess.StartAsync(
             data,
@@ -160,39 +160,6 @@ public sealed partial class MetricsTests(ITestOutputHelper output)
         => scrape.Where(s => MetricName(s.Key) == name && labels.All(l => s.Key.Contains(l, StringComparison.Ordinal))).Sum(s => s.Value);
 
     private static string MetricName(string series) => series.Split('{')[0];
-
-    private static async Task<HttpStatusCode?> PollAsync(HttpClient http, string path, HttpStatusCode wanted)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        HttpStatusCode? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = (await http.GetAsync(path)).StatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                last = null;
-            }
-
-            if (last == wanted)
-            {
-                return last;
-            }
-
-            await Task.Delay(200);
-        }
-
-        return last;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex("muesli_[a-z_]+")]
     private static partial Regex MetricInQuery();

@@ -19,18 +19,18 @@ public sealed class NodeManagementTests
         var paths = help.HealthPaths;
         Assert.Equal(2, paths.Count);
         var (alive, ready) = (paths.Single(p => p.EndsWith("alive", StringComparison.Ordinal)), paths.Single(p => p.EndsWith("ready", StringComparison.Ordinal)));
-        var port = FreePort();
+        var port = Probes.FreePort();
         using var data = new TempDir();
         await using var node = await NodeProcess.StartAsync(data, journal: null, ["--management-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         Assert.Equal(port, node.ManagementPort);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-        Assert.Equal(HttpStatusCode.OK, await PollAsync(http, ready, HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.OK, await Probes.PollAsync(http, ready, HttpStatusCode.OK, Limit));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(alive)).StatusCode);
 
         node.Terminate();
         // Draining: the orchestrator must stop sending meetings here at once.
-        Assert.NotEqual(HttpStatusCode.OK, await PollAsync(http, ready, null));
+        Assert.NotEqual(HttpStatusCode.OK, await Probes.PollAsync(http, ready, null, Limit));
     }
 
     [Fact]
@@ -39,39 +39,5 @@ public sealed class NodeManagementTests
         using var data = new TempDir();
         await using var node = await NodeProcess.StartAsync(data, journal: null, ["--management-port", "0", "--roles", "ingest,stream"]);
         Assert.Null(node.ManagementPort);
-    }
-
-    /// <summary>GETs <paramref name="path"/> until it answers <paramref name="wanted"/> (null: anything but 200, or no answer).</summary>
-    private static async Task<HttpStatusCode?> PollAsync(HttpClient http, string path, HttpStatusCode? wanted)
-    {
-        var deadline = DateTime.UtcNow + Limit;
-        HttpStatusCode? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = (await http.GetAsync(path)).StatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                last = null;
-            }
-
-            if (wanted is null ? last != HttpStatusCode.OK : last == wanted)
-            {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return last;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

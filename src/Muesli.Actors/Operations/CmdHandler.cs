@@ -170,7 +170,7 @@ public sealed class CmdHandler : ReceiveActor
             x.Stream.StreamId, x.Stream.MeetingId, x.Node, x.Stream.Lifecycle.ToString().ToLowerInvariant(), Seconds(x.Stream.RecordedBytes),
             x.Stream.LastProcessedByte, x.Stream.LagSeconds, x.Stream.ChunkInFlight,
         ]).ToArray();
-        return CmdReply.Of(facts, new CmdTable("streams", ["id", "meeting", "node", "state", "duration_s", "last_processed_byte", "lag_s", "chunk_in_flight"], rows));
+        return CmdReply.Of(facts, new CmdTable("streams", ["id", "meeting", "node", "state", "duration_s", "lastProcessedByte", "lag_s", "chunk_in_flight"], rows));
     }
 
     private async Task<CmdReply> StreamShowAsync(string id)
@@ -190,7 +190,7 @@ public sealed class CmdHandler : ReceiveActor
             ["state"] = s.Lifecycle.ToString().ToLowerInvariant(),
             ["duration_s"] = Seconds(s.RecordedBytes),
             ["recorded_bytes"] = s.RecordedBytes,
-            ["last_processed_byte"] = s.LastProcessedByte,
+            ["lastProcessedByte"] = s.LastProcessedByte,
             ["lag_s"] = s.LagSeconds,
             ["transcribed"] = s.Transcribed,
             ["chunk_in_flight"] = s.ChunkInFlight,
