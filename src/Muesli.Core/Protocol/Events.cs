@@ -313,7 +313,25 @@ public static class MuesliEvents
         double T0,
         double T1,
         string Text,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<TimedWord>? Words = null);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<TimedWord>? Words = null)
+    {
+        /// <summary>Writes the turn as the result event carries it; without <paramref name="words"/>, its words are left out.</summary>
+        public void WriteTo(Utf8JsonWriter w, bool words = true)
+        {
+            w.WriteStartObject();
+            w.WriteString("speaker_id", SpeakerId);
+            w.WriteString("stream", Stream);
+            w.WriteNumber("t0", Math.Round(T0, 3));
+            w.WriteNumber("t1", Math.Round(T1, 3));
+            w.WriteString("text", Text);
+            if (words && Words is not null)
+            {
+                WriteWords(w, Words);
+            }
+
+            w.WriteEndObject();
+        }
+    }
 
     /// <summary>The full-file pass's transcript with meeting-wide speaker ids.</summary>
     public sealed record Result(IReadOnlyList<ResultTurn> Turns, IReadOnlyList<KnownSpeaker> Speakers, double Duration)
@@ -325,18 +343,7 @@ public static class MuesliEvents
             w.WriteStartArray("turns");
             foreach (var t in Turns)
             {
-                w.WriteStartObject();
-                w.WriteString("speaker_id", t.SpeakerId);
-                w.WriteString("stream", t.Stream);
-                w.WriteNumber("t0", Seconds(t.T0));
-                w.WriteNumber("t1", Seconds(t.T1));
-                w.WriteString("text", t.Text);
-                if (t.Words is not null)
-                {
-                    WriteWords(w, t.Words);
-                }
-
-                w.WriteEndObject();
+                t.WriteTo(w);
             }
 
             w.WriteEndArray();

@@ -123,10 +123,10 @@ public static class ReplayCommand
             return Program.ExitUsage;
         }
 
-        if (engines.Unavailable is { } unavailable)
+        if (Engines.MissingFor(engines, diarization: null) is { } missing)
         {
             // Without a worker the final pass of an unfinished meeting would give up on its windows, for good.
-            Say(unavailable);
+            Say(missing);
             return Program.ExitUsage;
         }
 

@@ -115,11 +115,9 @@ public static class ReprocessCommand
             return Program.ExitUsage;
         }
 
-        if (engines.Unavailable is not null || !engines.HasDiarization)
+        if (Engines.MissingFor(engines, backend) is { } missing)
         {
-            return output.Fail(
-                engines.Unavailable ?? $"models_unavailable: the models of diarization '{backend}' are not installed, so speakers cannot be told apart",
-                Program.ExitUsage);
+            return output.Fail(missing, Program.ExitUsage);
         }
 
         // Only what was given goes into the meetings' settings: the rest keeps the defaults `muesli transcribe` has.

@@ -123,12 +123,9 @@ public static class TranscribeCommand
             return Program.ExitUsage;
         }
 
-        if (engines.Unavailable is not null || (backend != "none" && !engines.HasDiarization))
+        if (Engines.MissingFor(engines, backend == "none" ? null : backend) is { } missing)
         {
-            var reason = engines.Unavailable is { } unavailable
-                ? unavailable["models_unavailable: ".Length..]
-                : $"the models of diarization '{backend}' are not installed, so speakers cannot be told apart";
-            await Console.Error.WriteLineAsync($"muesli: cannot transcribe: {reason}");
+            await Console.Error.WriteLineAsync($"muesli: cannot transcribe: {missing[Engines.UnavailablePrefix.Length..]}");
             await Console.Error.WriteLineAsync(
                 $"  fetch the default models with: {ModelCatalog.FetchScript} defaults --dir {ModelsHint(parse.GetValue(Models))}"
                 + (backend != "none" && engines.Unavailable is null ? "  (or pass --diar-backend none)" : ""));

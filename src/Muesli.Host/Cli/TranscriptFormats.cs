@@ -135,13 +135,8 @@ public static class TranscriptFormats
             w.WriteStartArray("turns");
             foreach (var t in result.Turns)
             {
-                w.WriteStartObject();
-                w.WriteString("speaker_id", t.SpeakerId);
-                w.WriteString("stream", t.Stream);
-                w.WriteNumber("t0", Seconds(t.T0));
-                w.WriteNumber("t1", Seconds(t.T1));
-                w.WriteString("text", t.Text);
-                w.WriteEndObject();
+                // The words are the document's own array, with speakers.
+                t.WriteTo(w, words: false);
             }
 
             w.WriteEndArray();

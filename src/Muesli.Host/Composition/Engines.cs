@@ -241,7 +241,20 @@ public static class Engines
         }
     }
 
-    private static string Unavailable(Exception e) => $"models_unavailable: {e.Message}";
+    /// <summary>The prefix of every <c>models_unavailable</c> text.</summary>
+    public const string UnavailablePrefix = "models_unavailable: ";
+
+    /// <summary>
+    /// Why a command over recordings cannot run on these engines (a <c>models_unavailable</c> text), or null when it
+    /// can: the models are missing, or <paramref name="diarization"/>'s models are when speakers are wanted (null: they are not).
+    /// </summary>
+    public static string? MissingFor(EngineSetup engines, string? diarization)
+        => engines.Unavailable
+            ?? (diarization is not null && !engines.HasDiarization
+                ? $"{UnavailablePrefix}the models of diarization '{diarization}' are not installed, so speakers cannot be told apart"
+                : null);
+
+    private static string Unavailable(Exception e) => $"{UnavailablePrefix}{e.Message}";
 
     private static bool IsModelProblem(Exception e) => e is ModelCatalogException or InvalidOperationException or NotSupportedException
         or IOException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or ArgumentException;
